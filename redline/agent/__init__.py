@@ -1,0 +1,1 @@
+"""LangGraph graphs of redline's flows and the pieces their nodes use."""

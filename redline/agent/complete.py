@@ -1,0 +1,144 @@
+"""The complete flow: what to insert at the cursor, on every keystroke.
+
+recall_cache ─hit─▶ END
+     │miss
+match_phrases ─the user's own phrase is certain─▶ finish ─▶ END
+     │otherwise
+gather_context ─▶ build_prompt ─▶ generate ─▶ finish ─▶ END
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+
+from redline.agent.documents import Documents, DocumentState, typed_window
+from redline.agent.prompts import CompletionPrompt
+from redline.agent.words import split_trailing_space, whole_words
+from redline.memory.phrases import Phrase
+from redline.memory.writing import WritingMemory
+from redline.predictors.base import Cancellation, Predictor, Prompt, generate
+
+# Characters of the document around the cursor used to find similar passages.
+QUERY_CHARS = 600
+
+
+class CompleteState(TypedDict, total=False):
+    prefix: str
+    suffix: str
+    uri: str | None
+    max_tokens: int
+    cancel: Cancellation | None
+    document: DocumentState
+    phrase: Phrase | None
+    prompt: Prompt
+    needs_space: bool
+    generated: str
+    finished: bool
+    suggestion: str
+    source: str  # where the suggestion came from: cache, phrases, model or none
+
+
+@dataclass
+class CompleteDeps:
+    """What the complete flow's nodes use; owned by the Assistant."""
+
+    writing: WritingMemory
+    predictor: Predictor
+    design: CompletionPrompt
+    documents: Documents
+    context_passages: int
+    personal: bool = True  # False: neither the user's phrases nor their passages are used
+
+
+def build_complete_graph(deps: CompleteDeps) -> Any:
+    """The compiled LangGraph of the complete flow."""
+
+    def recall_cache(state: CompleteState) -> CompleteState:
+        document = deps.documents.state(state.get("uri"), state["prefix"])
+        update: CompleteState = {"document": document}
+        if _inside_word(state.get("suffix", "")):
+            update.update(suggestion="", source="none")
+            return update
+        remainder = document.cached_remainder(state["prefix"])
+        if remainder is not None:
+            update.update(suggestion=remainder, source="cache")
+        return update
+
+    def match_phrases(state: CompleteState) -> CompleteState:
+        if not deps.personal:
+            return {"phrase": None}
+        return {"phrase": deps.writing.phrases().continue_text(state["prefix"])}
+
+    def gather_context(state: CompleteState) -> CompleteState:
+        document, prefix = state["document"], state["prefix"]
+        if deps.personal and document.due_retrieval(prefix):
+            passages = deps.writing.similar(prefix[-QUERY_CHARS:], deps.context_passages)
+            # Least similar first, so the best example sits next to the typed text.
+            examples = [p.text for p in reversed(passages)]
+            if examples and set(examples) != set(document.examples):
+                document.examples = examples
+                deps.documents.last_examples = examples
+        return {}
+
+    def build_prompt(state: CompleteState) -> CompleteState:
+        text, had_space = split_trailing_space(typed_window(state["prefix"]))
+        context = deps.design.context(state["document"].examples)
+        return {"prompt": Prompt(text=text, context=context), "needs_space": had_space}
+
+    def generate_text(state: CompleteState) -> CompleteState:
+        generation = generate(
+            deps.predictor,
+            state["prompt"],
+            state.get("max_tokens", 16),
+            stop=("\n",),
+            cancel=state.get("cancel"),
+        )
+        return {
+            "generated": generation.text,
+            "finished": generation.finish_reason == "stop",
+        }
+
+    def finish(state: CompleteState) -> CompleteState:
+        phrase = state.get("phrase")
+        if phrase is not None:
+            suggestion, source = phrase.text, "phrases"
+        else:
+            suggestion = whole_words(state.get("generated", ""), state.get("finished", True))
+            if state.get("needs_space"):
+                suggestion = suggestion[1:] if suggestion.startswith(" ") else ""
+            source = "model" if suggestion else "none"
+        document = state["document"]
+        document.last_prefix, document.last_suggestion = state["prefix"], suggestion
+        return {"suggestion": suggestion, "source": source}
+
+    graph = StateGraph(CompleteState)
+    graph.add_node("recall_cache", recall_cache)
+    graph.add_node("match_phrases", match_phrases)
+    graph.add_node("gather_context", gather_context)
+    graph.add_node("build_prompt", build_prompt)
+    graph.add_node("generate", generate_text)
+    graph.add_node("finish", finish)
+    graph.add_edge(START, "recall_cache")
+    graph.add_conditional_edges(
+        "recall_cache",
+        lambda s: END if "suggestion" in s else "match_phrases",
+        [END, "match_phrases"],
+    )
+    graph.add_conditional_edges(
+        "match_phrases",
+        lambda s: "finish" if s.get("phrase") is not None else "gather_context",
+        ["finish", "gather_context"],
+    )
+    graph.add_edge("gather_context", "build_prompt")
+    graph.add_edge("build_prompt", "generate")
+    graph.add_edge("generate", "finish")
+    graph.add_edge("finish", END)
+    return graph.compile()
+
+
+def _inside_word(suffix: str) -> bool:
+    """Whether the cursor sits inside a word (completing there would split it)."""
+    return bool(suffix) and (suffix[0].isalnum() or suffix[0] == "_")

@@ -1,0 +1,126 @@
+"""Assistant: the one facade every face (CLI, language server, terminal UI) uses."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from redline.config import Settings, load_settings
+from redline.errors import InputError
+
+
+class Assistant:
+    """A personal writing assistant over one data directory.
+
+    ``model`` is None for the embedded default, a GGUF path, or a litellm
+    model id. ``learning=False`` never learns and never uses what was
+    learned (the no-learning baseline). Nothing heavy happens here: the
+    store opens now, the models load on first use.
+    """
+
+    def __init__(
+        self,
+        data_dir: str | Path | None = None,
+        model: str | None = None,
+        learning: bool = True,
+        settings: Settings | None = None,
+    ) -> None:
+        overrides = {"data_dir": str(data_dir) if data_dir is not None else None, "model": model}
+        if settings is None:
+            settings = load_settings(overrides)
+        else:
+            settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        self.settings = settings
+        self.learning = learning and self.settings.learning
+
+        from redline.memory.embedder import Embedder
+        from redline.memory.store import Store
+        from redline.memory.writing import WritingMemory
+
+        self.store = Store(self.settings.data_path)
+        self.embedder = Embedder(self.settings.embedding_device)
+        self.writing = WritingMemory(self.store, self.embedder)
+        self._predictor: Any = None
+        self._complete_graph: Any = None
+        self._lock = threading.RLock()
+
+    # -- models, loaded on first use ------------------------------------------
+
+    @property
+    def predictor(self) -> Any:
+        with self._lock:
+            if self._predictor is None:
+                from redline.predictors.factory import make_predictor
+
+                self._predictor = make_predictor(self.settings)
+            return self._predictor
+
+    def _complete_flow(self) -> Any:
+        with self._lock:
+            if self._complete_graph is None:
+                from redline.agent.complete import CompleteDeps, build_complete_graph
+                from redline.agent.documents import Documents
+                from redline.agent.prompts import COMPLETION_V1
+
+                self._complete_graph = build_complete_graph(
+                    CompleteDeps(
+                        writing=self.writing,
+                        predictor=self.predictor,
+                        design=COMPLETION_V1,
+                        documents=Documents(),
+                        context_passages=self.settings.context_passages,
+                        personal=self.learning,
+                    )
+                )
+            return self._complete_graph
+
+    # -- public API ------------------------------------------------------------
+
+    def observe_writing(self, text: str, uri: str | None = None) -> None:
+        """Add a piece of the user's own writing to their personal memory."""
+        if not isinstance(text, str):
+            raise InputError("observe_writing takes text (str)", "decode the file as UTF-8 first")
+        if self.learning:
+            self.writing.observe(text, uri)
+
+    def complete(
+        self, prefix: str, suffix: str = "", uri: str | None = None, max_tokens: int | None = None
+    ) -> str:
+        """Text to insert at the cursor: whole words, or "" when nothing useful."""
+        return self.complete_with_source(prefix, suffix, uri, max_tokens)["suggestion"]
+
+    def complete_with_source(
+        self,
+        prefix: str,
+        suffix: str = "",
+        uri: str | None = None,
+        max_tokens: int | None = None,
+        cancel: Any = None,
+    ) -> dict[str, Any]:
+        """Like :meth:`complete`, with where the suggestion came from (cache, phrases, model)."""
+        state = {
+            "prefix": prefix,
+            "suffix": suffix,
+            "uri": uri,
+            "max_tokens": max_tokens or self.settings.max_tokens,
+            "cancel": cancel,
+        }
+        with self._lock:
+            result = self._complete_flow().invoke(state)
+        return {"suggestion": result.get("suggestion", ""), "source": result.get("source", "none")}
+
+    def close(self) -> None:
+        """Release the models and the database."""
+        with self._lock:
+            if self._predictor is not None:
+                self._predictor.close()
+                self._predictor = None
+            self.store.close()
+
+    def __enter__(self) -> Assistant:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

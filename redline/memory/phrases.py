@@ -1,0 +1,148 @@
+"""The user's recurring phrases: a word n-gram model of their own writing.
+
+Tokens are whitespace-separated words with their punctuation attached, and
+line breaks as tokens of their own, so that greetings, list markers and
+sign-offs ("Thanks all,\\nDana") are phrases like any other.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+NEWLINE = "\n"
+START = "<s>"
+TOKEN = re.compile(r"\n|[^\s]+")
+
+
+def tokenize(text: str) -> list[str]:
+    """Words (punctuation attached) and line breaks."""
+    return TOKEN.findall(text)
+
+
+def join_tokens(tokens: list[str], space_before: bool) -> str:
+    """Text for ``tokens``; ``space_before``: a word comes right before them."""
+    out = []
+    after_word = space_before
+    for token in tokens:
+        if token != NEWLINE and after_word:
+            out.append(" ")
+        out.append(token)
+        after_word = token != NEWLINE
+    return "".join(out)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A continuation proposed from the user's phrases, with the weakest link's evidence."""
+
+    text: str
+    words: int
+    probability: float
+    support: int
+
+
+class PhraseModel:
+    """Counts of what followed each context of up to ``order - 1`` tokens in the user's writing."""
+
+    def __init__(self, order: int = 5) -> None:
+        self.order = order
+        self.counts: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        self.vocabulary: Counter[str] = Counter()
+        self.texts = 0
+
+    def add(self, text: str) -> None:
+        """Learn the phrases of one piece of writing."""
+        tokens = [START] + tokenize(text)
+        self.vocabulary.update(tokens[1:])
+        for i in range(1, len(tokens)):
+            for n in range(1, self.order):
+                if i - n < 0:
+                    break
+                self.counts[tuple(tokens[i - n : i])][tokens[i]] += 1
+        self.texts += 1
+
+    def next_token(
+        self, history: list[str], partial: str = ""
+    ) -> tuple[str, float, int] | None:
+        """The most likely next token after ``history`` (starting with ``partial``).
+
+        Uses the longest context seen in the user's writing; returns the
+        token, its share of what followed that context, and how often that
+        context was seen.
+        """
+        for n in range(min(self.order - 1, len(history)), 0, -1):
+            followers = self.counts.get(tuple(history[-n:]))
+            if not followers:
+                continue
+            if partial:
+                followers = Counter(
+                    {t: c for t, c in followers.items() if t.startswith(partial) and t != partial}
+                )
+                if not followers:
+                    continue
+            total = sum(followers.values())
+            token, count = followers.most_common(1)[0]
+            return token, count / total, total
+        return None
+
+    def word_is_complete(self, history: list[str], word: str) -> bool:
+        """Whether the word at the cursor is finished, judged by what the user wrote after this context."""
+        for n in range(min(self.order - 1, len(history)), 0, -1):
+            followers = self.counts.get(tuple(history[-n:]))
+            if not followers:
+                continue
+            exact = followers.get(word, 0)
+            longer = sum(c for t, c in followers.items() if t.startswith(word) and t != word)
+            if exact or longer:
+                return exact >= longer
+        return word in self.vocabulary
+
+    def continue_text(
+        self,
+        prefix: str,
+        max_words: int = 8,
+        min_probability: float = 0.5,
+        min_support: int = 2,
+    ) -> Phrase | None:
+        """Continue ``prefix`` with the user's phrases while they agree with each other.
+
+        Each further word must follow its context in at least
+        ``min_probability`` of the cases, that context having been seen at
+        least ``min_support`` times. Returns None when not even one word is
+        that certain.
+        """
+        history, partial = _split_prefix(prefix)
+        if partial and self.word_is_complete(history, partial):
+            history, partial = history + [partial], ""
+        words: list[str] = []
+        weakest_p, weakest_support = 1.0, 0
+        while len(words) < max_words:
+            found = self.next_token(history, "" if words else partial)
+            if found is None:
+                break
+            token, probability, support = found
+            if probability < min_probability or support < min_support:
+                break
+            words.append(token)
+            history = history + [token]
+            weakest_p = min(weakest_p, probability)
+            weakest_support = min(weakest_support or support, support)
+        while words and words[-1] == NEWLINE:
+            words.pop()
+        if not words:
+            return None
+        if partial:
+            text = words[0][len(partial) :] + join_tokens(words[1:], space_before=True)
+        else:
+            text = join_tokens(words, space_before=bool(prefix) and not prefix[-1].isspace())
+        return Phrase(text, len(words), weakest_p, weakest_support)
+
+
+def _split_prefix(prefix: str) -> tuple[list[str], str]:
+    """(the completed tokens after a start marker, the partial word at the cursor)."""
+    tokens = [START] + tokenize(prefix)
+    if prefix and not prefix[-1].isspace():
+        return tokens[:-1], tokens[-1]
+    return tokens, ""

@@ -1,0 +1,190 @@
+"""The SQLite store: the source of truth for everything redline remembers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from redline.errors import StoreError
+from redline.memory.migrations import MIGRATIONS, SCHEMA_VERSION
+
+# PRAGMA application_id marks a database as redline's ("RDLN").
+APPLICATION_ID = 0x52444C4E
+DATABASE_NAME = "redline.sqlite3"
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: int
+    text: str
+
+
+def text_hash(text: str) -> str:
+    """A hash of the text with whitespace and case normalised: the de-duplication key."""
+    normal = " ".join(text.split()).casefold()
+    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """One SQLite database in WAL mode, shared safely by several redline processes."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = Path(data_dir)
+        self.path = self.data_dir / DATABASE_NAME
+        self._lock = threading.RLock()
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create the data directory {self.data_dir}: {exc.strerror}",
+                "set data_dir (or --data-dir) to a writable folder",
+            ) from exc
+        self._conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        existed = self.path.exists() and self.path.stat().st_size > 0
+        try:
+            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(
+                f"{self.path} is not a readable SQLite database ({exc}); it was left untouched",
+                "move the file aside to start a new memory, or restore it from a backup",
+            ) from exc
+        if existed and tables and app_id != APPLICATION_ID:
+            conn.close()
+            raise StoreError(
+                f"{self.path} is a database of another program; it was left untouched",
+                "point data_dir (or --data-dir) at another folder",
+            )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        self._migrate(conn)
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer redline (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); it was left untouched",
+                "upgrade redline",
+            )
+        for number in range(version, SCHEMA_VERSION):
+            with conn:
+                conn.execute("BEGIN IMMEDIATE")
+                # Another process may have migrated while we waited for the lock.
+                if conn.execute("PRAGMA user_version").fetchone()[0] > number:
+                    continue
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                conn.execute(f"PRAGMA user_version={number + 1}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction: committed as a whole, or not at all."""
+        with self._lock, self._conn:
+            self._conn.execute("BEGIN IMMEDIATE")
+            yield self._conn
+
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    # -- writing samples and passages -------------------------------------------
+
+    def has_sample(self, text: str) -> bool:
+        return bool(self.query("SELECT 1 FROM samples WHERE hash = ?", (text_hash(text),)))
+
+    def add_sample(
+        self, text: str, uri: str | None, passages: list[str], embeddings: np.ndarray
+    ) -> list[int]:
+        """Store a writing sample and its new passages; returns the new passage ids."""
+        now = time.time()
+        new_ids: list[int] = []
+        with self.transaction() as conn:
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO samples (uri, text, hash, created) VALUES (?, ?, ?, ?)",
+                (uri, text, text_hash(text), now),
+            )
+            if not cursor.rowcount:
+                return []
+            sample_id = cursor.lastrowid
+            for passage, vector in zip(passages, embeddings, strict=True):
+                cursor = conn.execute(
+                    "INSERT OR IGNORE INTO passages (sample_id, text, hash, embedding, created)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        sample_id,
+                        passage,
+                        text_hash(passage),
+                        np.asarray(vector, dtype=np.float32).tobytes(),
+                        now,
+                    ),
+                )
+                if cursor.rowcount:
+                    new_ids.append(cursor.lastrowid)
+        return new_ids
+
+    def known_passages(self, passages: list[str]) -> set[str]:
+        """Which of these passages are stored already (by their normalised hash)."""
+        hashes = {text_hash(p): p for p in passages}
+        marks = ",".join("?" * len(hashes))
+        rows = self.query(f"SELECT hash FROM passages WHERE hash IN ({marks})", tuple(hashes))
+        return {hashes[h] for (h,) in rows}
+
+    def passages(self, ids: list[int]) -> list[Passage]:
+        """Passages by id, in the order asked."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = dict(self.query(f"SELECT id, text FROM passages WHERE id IN ({marks})", tuple(ids)))
+        return [Passage(i, rows[i]) for i in ids if i in rows]
+
+    def passage_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """All passage ids and embeddings: what the FAISS index is rebuilt from."""
+        rows = self.query("SELECT id, embedding FROM passages ORDER BY id")
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        vectors = [np.frombuffer(r[1], dtype=np.float32) for r in rows]
+        return ids, (np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32))
+
+    def passage_state(self) -> tuple[int, int]:
+        """(row count, largest id): changes whenever any process adds or deletes a passage."""
+        count, largest = self.query("SELECT count(*), coalesce(max(id), 0) FROM passages")[0]
+        return count, largest
+
+    def samples_after(self, sample_id: int) -> list[tuple[int, str]]:
+        """(id, text) of the writing samples stored after ``sample_id``, oldest first."""
+        return self.query("SELECT id, text FROM samples WHERE id > ? ORDER BY id", (sample_id,))
+
+    def sample_count(self) -> int:
+        return self.query("SELECT count(*) FROM samples")[0][0]
+
+    def log_event(self, kind: str, payload: dict) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO events (kind, payload, created) VALUES (?, ?, ?)",
+                (kind, json.dumps(payload), time.time()),
+            )
+
+    def integrity(self) -> str:
+        """SQLite's own integrity check: 'ok' or the first problems it found."""
+        rows = self.query("PRAGMA quick_check")
+        return "; ".join(r[0] for r in rows[:3])
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

@@ -1,0 +1,117 @@
+"""A FAISS cache over embeddings stored in SQLite: rebuilt whenever it disagrees with the store."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+# (ids, vectors) of every row the index must hold, read from the store.
+RowSource = Callable[[], tuple[np.ndarray, np.ndarray]]
+# (row count, largest id) of the store's table: cheap to read on every search.
+StateSource = Callable[[], tuple[int, int]]
+
+
+class VectorIndex:
+    """``IndexIDMap2(IndexFlatIP)`` over normalised vectors, ids equal to row ids.
+
+    The index file is a cache: it is written atomically, checked against the
+    store's row count and largest id before every search, and rebuilt from
+    the store when missing, unreadable or stale (another process added rows).
+    """
+
+    def __init__(self, path: Path, dimension: int, rows: RowSource, state: StateSource) -> None:
+        self.path = Path(path)
+        self.dimension = dimension
+        self._rows = rows
+        self._state = state
+        self._lock = threading.RLock()
+        self._index: faiss.IndexIDMap2 | None = None
+        self._synced_state: tuple[int, int] | None = None
+        self.rebuilds = 0
+
+    def _empty(self) -> faiss.IndexIDMap2:
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+
+    def _read_file(self) -> faiss.IndexIDMap2 | None:
+        try:
+            index = faiss.read_index(str(self.path))
+        except (RuntimeError, OSError):
+            return None
+        if index.d != self.dimension or not isinstance(index, faiss.IndexIDMap2):
+            return None
+        return index
+
+    def _matches(self, index: faiss.IndexIDMap2, state: tuple[int, int]) -> bool:
+        count, largest = state
+        if index.ntotal != count:
+            return False
+        if count == 0:
+            return True
+        ids = faiss.vector_to_array(index.id_map)
+        return int(ids.max()) == largest
+
+    def sync(self) -> faiss.IndexIDMap2:
+        """The index, loaded or rebuilt so that it holds exactly the store's rows."""
+        with self._lock:
+            state = self._state()
+            if self._index is not None and state == self._synced_state:
+                return self._index
+            index = self._read_file() if self.path.exists() else None
+            if index is None or not self._matches(index, state):
+                index = self._rebuild()
+            self._index, self._synced_state = index, state
+            return index
+
+    def _rebuild(self) -> faiss.IndexIDMap2:
+        ids, vectors = self._rows()
+        index = self._empty()
+        if len(ids):
+            index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+        self.rebuilds += 1
+        self._write(index)
+        return index
+
+    def add(self, ids: list[int], vectors: np.ndarray) -> None:
+        """Add rows just committed to the store, and persist the index."""
+        with self._lock:
+            index = self.sync() if self._index is None else self._index
+            have = set()
+            if index.ntotal:
+                have = set(faiss.vector_to_array(index.id_map).tolist())
+            fresh = [i for i, row in enumerate(ids) if row not in have]
+            if fresh:
+                index.add_with_ids(
+                    np.ascontiguousarray(vectors[fresh], dtype=np.float32),
+                    np.array([ids[i] for i in fresh], dtype=np.int64),
+                )
+            self._synced_state = None
+            self._write(index)
+            self.sync()
+
+    def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """The ``k`` nearest rows as (id, cosine similarity), best first."""
+        index = self.sync()
+        if index.ntotal == 0 or k <= 0:
+            return []
+        scores, ids = index.search(np.asarray(vector, dtype=np.float32).reshape(1, -1), k)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+
+    def _write(self, index: faiss.IndexIDMap2) -> None:
+        """Write the file atomically: temp file, fsync, rename."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
+        os.close(fd)
+        try:
+            faiss.write_index(index, tmp)
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)

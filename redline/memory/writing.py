@@ -1,0 +1,82 @@
+"""The user's own writing: stored, embedded, indexed, and turned into phrase statistics."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from redline.errors import InputError
+from redline.memory.embedder import Embedder
+from redline.memory.passages import split_passages
+from redline.memory.phrases import PhraseModel
+from redline.memory.store import Passage, Store
+from redline.memory.vector_index import VectorIndex
+
+# Larger texts are refused: observe them in parts (a file per note or mail).
+MAX_SAMPLE_CHARS = 2_000_000
+
+
+class WritingMemory:
+    """Observes writing samples and finds the passages most like a piece of text."""
+
+    def __init__(self, store: Store, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.index = VectorIndex(
+            store.data_dir / "passages.faiss",
+            embedder.dimension,
+            rows=store.passage_vectors,
+            state=store.passage_state,
+        )
+        self._phrases = PhraseModel()
+        self._phrases_state = (0, 0)  # (samples counted, last sample id) in _phrases
+        self._lock = threading.Lock()
+
+    def observe(self, text: str, uri: str | None = None) -> int:
+        """Remember a piece of the user's writing; returns how many new passages it added.
+
+        A sample seen before (same words, any whitespace or case) is skipped,
+        and so is every passage already stored from another sample.
+        """
+        if len(text) > MAX_SAMPLE_CHARS:
+            raise InputError(
+                f"this text has {len(text):,} characters; redline observes at most "
+                f"{MAX_SAMPLE_CHARS:,} at a time",
+                "split it into smaller files (one per note, mail or chapter)",
+            )
+        if not text.strip() or self.store.has_sample(text):
+            return 0
+        passages = split_passages(text)
+        known = self.store.known_passages(passages) if passages else set()
+        fresh = list(dict.fromkeys(p for p in passages if p not in known))
+        vectors = self.embedder.embed(fresh)
+        ids = self.store.add_sample(text, uri, fresh, vectors)
+        if ids:
+            by_text = {p: v for p, v in zip(fresh, vectors, strict=True)}
+            rows = self.store.passages(ids)
+            self.index.add(ids, np.vstack([by_text[p.text] for p in rows]))
+        return len(ids)
+
+    def similar(self, text: str, k: int) -> list[Passage]:
+        """The ``k`` stored passages closest in meaning to ``text``, best first."""
+        if k <= 0 or not text.strip():
+            return []
+        if self.store.passage_state()[0] == 0:
+            return []
+        hits = self.index.search(self.embedder.embed([text])[0], k)
+        return self.store.passages([i for i, _ in hits])
+
+    def phrases(self) -> PhraseModel:
+        """The phrase model of every sample, brought up to date with what any process stored."""
+        with self._lock:
+            count = self.store.sample_count()
+            seen, last_id = self._phrases_state
+            if count < seen:  # samples were deleted: count again from scratch
+                self._phrases, seen, last_id = PhraseModel(), 0, 0
+            if count != seen:
+                for sample_id, text in self.store.samples_after(last_id):
+                    self._phrases.add(text)
+                    seen, last_id = seen + 1, sample_id
+                self._phrases_state = (seen, last_id)
+            return self._phrases

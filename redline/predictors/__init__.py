@@ -1,0 +1,1 @@
+"""Text generation backends: the embedded llama.cpp model and any litellm model."""

@@ -1,0 +1,87 @@
+"""The one protocol every text generation backend implements."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from typing import Protocol
+
+# Why a generation ended: "stop" (stop sequence or end of text), "length"
+# (max_tokens reached) or "cancelled".
+FinishReason = str
+Stream = Generator[str, None, FinishReason]
+
+
+@dataclass
+class Cancellation:
+    """A flag a caller sets to stop a running generation between tokens."""
+
+    _event: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A prompt in two parts: ``context`` changes rarely, ``text`` on every keystroke.
+
+    Backends that cache the key/value state of a prompt prefix (llama.cpp)
+    tokenise the parts separately, so the context's tokens stay identical
+    from call to call and only the text's tokens are evaluated again.
+    ``raw`` prompts are continued as they are; chat prompts (``raw=False``)
+    are sent as one user message to instruction-following models.
+    """
+
+    text: str
+    context: str = ""
+    raw: bool = True
+
+
+class Predictor(Protocol):
+    """Streams a continuation of a prompt, token by token."""
+
+    name: str
+
+    def stream(
+        self,
+        prompt: Prompt,
+        max_tokens: int,
+        stop: tuple[str, ...] = (),
+        cancel: Cancellation | None = None,
+    ) -> Stream:
+        """Yield pieces of text; stop at a stop sequence (excluded), ``max_tokens`` or ``cancel``.
+
+        The generator's return value is the finish reason.
+        """
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str
+    finish_reason: FinishReason
+
+
+def generate(
+    predictor: Predictor,
+    prompt: Prompt,
+    max_tokens: int,
+    stop: tuple[str, ...] = (),
+    cancel: Cancellation | None = None,
+) -> Generation:
+    """The whole continuation, and why it ended."""
+    pieces: list[str] = []
+    stream = predictor.stream(prompt, max_tokens, stop, cancel)
+    while True:
+        try:
+            pieces.append(next(stream))
+        except StopIteration as end:
+            return Generation("".join(pieces), end.value or "stop")
