@@ -70,7 +70,7 @@ class Assistant:
                         predictor=self.predictor,
                         design=COMPLETION_V1,
                         documents=Documents(),
-                        context_passages=self.settings.context_passages,
+                        context_chars=self.settings.context_chars,
                         personal=self.learning,
                     )
                 )
@@ -89,9 +89,9 @@ class Assistant:
         self, prefix: str, suffix: str = "", uri: str | None = None, max_tokens: int | None = None
     ) -> str:
         """Text to insert at the cursor: whole words, or "" when nothing useful."""
-        return self.complete_with_source(prefix, suffix, uri, max_tokens)["suggestion"]
+        return self.complete_detail(prefix, suffix, uri, max_tokens)["suggestion"]
 
-    def complete_with_source(
+    def complete_detail(
         self,
         prefix: str,
         suffix: str = "",
@@ -99,7 +99,8 @@ class Assistant:
         max_tokens: int | None = None,
         cancel: Any = None,
     ) -> dict[str, Any]:
-        """Like :meth:`complete`, with where the suggestion came from (cache, phrases, model)."""
+        """Like :meth:`complete`, with the flow's state: ``source`` (cache, phrases, model, none)
+        and, when the model ran, the ``prompt`` it was given."""
         state = {
             "prefix": prefix,
             "suffix": suffix,
@@ -109,7 +110,7 @@ class Assistant:
         }
         with self._lock:
             result = self._complete_flow().invoke(state)
-        return {"suggestion": result.get("suggestion", ""), "source": result.get("source", "none")}
+        return {"suggestion": "", "source": "none", **result}
 
     def close(self) -> None:
         """Release the models and the database."""

@@ -1,4 +1,4 @@
-"""Settings: defaults < config.toml < REDLINE_* environment < explicit overrides (CLI flags, API)."""
+"""Settings: defaults < config.toml < REDLINE_* environment < overrides (CLI flags, API)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,14 @@ class Settings:
     gpu_layers: int = field(
         default=0, metadata={"help": "layers offloaded to the GPU (-1: all, 0: CPU only)"}
     )
-    threads: int = field(default=0, metadata={"help": "CPU threads for llama.cpp (0: physical cores)"})
+    threads: int = field(
+        default=0, metadata={"help": "CPU threads for llama.cpp (0: physical cores)"}
+    )
     context_size: int = field(default=2048, metadata={"help": "llama.cpp context window in tokens"})
     max_tokens: int = field(default=16, metadata={"help": "longest completion, in tokens"})
-    context_passages: int = field(
-        default=4, metadata={"help": "passages of your writing shown to the model per completion"}
+    context_chars: int = field(
+        default=2400,
+        metadata={"help": "characters of your own writing shown to the model per completion"},
     )
     embedding_device: str = field(
         default="auto",
@@ -52,9 +55,9 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
-def default_config_path() -> Path:
+def default_config_path(environ: dict[str, str] | None = None) -> Path:
     """The config file: $REDLINE_CONFIG, else the platform's config dir."""
-    env = os.environ.get(ENV_PREFIX + "CONFIG")
+    env = (os.environ if environ is None else environ).get(ENV_PREFIX + "CONFIG")
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
@@ -79,7 +82,7 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             else:
                 raise ValueError
         elif kind is int:
-            if isinstance(value, bool) or isinstance(value, float):
+            if isinstance(value, bool | float):
                 raise ValueError
             result = int(value)
         else:
@@ -116,6 +119,11 @@ def read_config_file(path: Path) -> dict[str, Any]:
         return {}
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})", f"fix or remove {path}") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the config file ({exc.strerror})",
+            "make it a readable file, or point REDLINE_CONFIG / --config elsewhere",
+        ) from None
     values = {}
     for name, value in raw.items():
         _check_known(name, str(path))
@@ -143,7 +151,7 @@ def load_settings(
 ) -> Settings:
     """Merge the layers; ``None`` values in ``overrides`` mean 'not given'."""
     values: dict[str, Any] = {}
-    values.update(read_config_file(config_path or default_config_path()))
+    values.update(read_config_file(config_path or default_config_path(environ)))
     values.update(read_environment(environ))
     for name, value in (overrides or {}).items():
         if value is None:

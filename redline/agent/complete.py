@@ -17,9 +17,9 @@ from langgraph.graph import END, START, StateGraph
 from redline.agent.documents import Documents, DocumentState, typed_window
 from redline.agent.prompts import CompletionPrompt
 from redline.agent.words import split_trailing_space, whole_words
-from redline.memory.phrases import Phrase
+from redline.memory.phrases import NEWLINE, Phrase, PhraseModel
 from redline.memory.writing import WritingMemory
-from redline.predictors.base import Cancellation, Predictor, Prompt, generate
+from redline.predictors.base import Cancellation, Predictor, Prompt, WordBias, generate
 
 # Characters of the document around the cursor used to find similar passages.
 QUERY_CHARS = 600
@@ -49,8 +49,15 @@ class CompleteDeps:
     predictor: Predictor
     design: CompletionPrompt
     documents: Documents
-    context_passages: int
+    context_chars: int
     personal: bool = True  # False: neither the user's phrases nor their passages are used
+    # A phrase of the user's is suggested without the model when each of its
+    # words followed its context this often, in contexts seen this many times.
+    phrase_probability: float = 0.5
+    phrase_support: int = 2
+    # How strongly the user's own next words steer the model (added to the
+    # logit of a word's first token, times the word's share after this context).
+    phrase_bias: float = 6.0
 
 
 def build_complete_graph(deps: CompleteDeps) -> Any:
@@ -70,14 +77,19 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
     def match_phrases(state: CompleteState) -> CompleteState:
         if not deps.personal:
             return {"phrase": None}
-        return {"phrase": deps.writing.phrases().continue_text(state["prefix"])}
+        phrase = deps.writing.phrases().continue_text(
+            state["prefix"],
+            min_probability=deps.phrase_probability,
+            min_support=deps.phrase_support,
+        )
+        return {"phrase": phrase}
 
     def gather_context(state: CompleteState) -> CompleteState:
         document, prefix = state["document"], state["prefix"]
         if deps.personal and document.due_retrieval(prefix):
-            passages = deps.writing.similar(prefix[-QUERY_CHARS:], deps.context_passages)
+            samples = deps.writing.similar_samples(prefix[-QUERY_CHARS:], deps.context_chars)
             # Least similar first, so the best example sits next to the typed text.
-            examples = [p.text for p in reversed(passages)]
+            examples = list(reversed(samples))
             if examples and set(examples) != set(document.examples):
                 document.examples = examples
                 deps.documents.last_examples = examples
@@ -89,12 +101,16 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         return {"prompt": Prompt(text=text, context=context), "needs_space": had_space}
 
     def generate_text(state: CompleteState) -> CompleteState:
+        bias = None
+        if deps.personal and deps.phrase_bias > 0:
+            bias = phrase_bias(deps.writing.phrases(), state["prompt"].text, deps.phrase_bias)
         generation = generate(
             deps.predictor,
             state["prompt"],
             state.get("max_tokens", 16),
             stop=("\n",),
             cancel=state.get("cancel"),
+            bias=bias,
         )
         return {
             "generated": generation.text,
@@ -137,6 +153,23 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
     graph.add_edge("generate", "finish")
     graph.add_edge("finish", END)
     return graph.compile()
+
+
+def phrase_bias(phrases: PhraseModel, typed: str, strength: float) -> WordBias:
+    """A word bias favouring what the user wrote next after the same words before."""
+
+    def bias(generated: str) -> dict[str, float]:
+        text = typed + generated
+        if not phrases.at_word_end(text):
+            return {}
+        space = "" if not text or text[-1].isspace() else " "
+        return {
+            space + word: strength * share
+            for word, share in phrases.next_words(text).items()
+            if word != NEWLINE
+        }
+
+    return bias
 
 
 def _inside_word(suffix: str) -> bool:

@@ -41,7 +41,12 @@ class Embedder:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                import torch
                 from sentence_transformers import SentenceTransformer
+
+                # Embedding one paragraph gains nothing from more threads, and
+                # torch's idle threads spin and starve llama.cpp's on small machines.
+                torch.set_num_threads(1)
 
                 self._model = SentenceTransformer(
                     str(embedding_model_dir()), device=torch_device(self.device_setting)

@@ -53,6 +53,9 @@ def _bounded(paragraph: str, max_words: int) -> list[str]:
     current: list[str] = []
     for sentence in SENTENCE_END.split(paragraph):
         words = sentence.split()
+        if current and len(words) > max_words:
+            pieces.append(" ".join(current))
+            current = []
         while len(words) > max_words:
             pieces.append(" ".join(words[:max_words]))
             words = words[max_words:]

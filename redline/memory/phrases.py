@@ -64,13 +64,13 @@ class PhraseModel:
         self.texts += 1
 
     def next_token(
-        self, history: list[str], partial: str = ""
+        self, history: list[str], partial: str = "", min_support: int = 1
     ) -> tuple[str, float, int] | None:
         """The most likely next token after ``history`` (starting with ``partial``).
 
-        Uses the longest context seen in the user's writing; returns the
-        token, its share of what followed that context, and how often that
-        context was seen.
+        Uses the longest context seen at least ``min_support`` times in the
+        user's writing; returns the token, its share of what followed that
+        context, and how often that context was seen.
         """
         for n in range(min(self.order - 1, len(history)), 0, -1):
             followers = self.counts.get(tuple(history[-n:]))
@@ -80,15 +80,36 @@ class PhraseModel:
                 followers = Counter(
                     {t: c for t, c in followers.items() if t.startswith(partial) and t != partial}
                 )
-                if not followers:
-                    continue
             total = sum(followers.values())
+            if total < min_support:
+                continue
             token, count = followers.most_common(1)[0]
             return token, count / total, total
         return None
 
+    def next_words(self, text: str) -> dict[str, float]:
+        """What the user wrote next after the end of ``text`` (a finished word or whitespace).
+
+        The shares of each follower of the longest context seen before;
+        empty when the context is new.
+        """
+        history = [START] + tokenize(text)
+        for n in range(min(self.order - 1, len(history)), 0, -1):
+            followers = self.counts.get(tuple(history[-n:]))
+            if followers:
+                total = sum(followers.values())
+                return {token: count / total for token, count in followers.items()}
+        return {}
+
+    def at_word_end(self, text: str) -> bool:
+        """Whether a new word may start after ``text``: it ends in whitespace or a finished word."""
+        if not text or text[-1].isspace():
+            return True
+        history = [START, *tokenize(text)]
+        return self.word_is_complete(history[:-1], history[-1])
+
     def word_is_complete(self, history: list[str], word: str) -> bool:
-        """Whether the word at the cursor is finished, judged by what the user wrote after this context."""
+        """Whether the word at the cursor is finished, judged by what the user wrote after it."""
         for n in range(min(self.order - 1, len(history)), 0, -1):
             followers = self.counts.get(tuple(history[-n:]))
             if not followers:
@@ -119,7 +140,7 @@ class PhraseModel:
         words: list[str] = []
         weakest_p, weakest_support = 1.0, 0
         while len(words) < max_words:
-            found = self.next_token(history, "" if words else partial)
+            found = self.next_token(history, "" if words else partial, min_support)
             if found is None:
                 break
             token, probability, support = found

@@ -67,6 +67,14 @@ class Store:
                 f"{self.path} is a database of another program; it was left untouched",
                 "point data_dir (or --data-dir) at another folder",
             )
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{self.path} was written by a newer redline (schema {version}, "
+                f"this one knows {SCHEMA_VERSION}); it was left untouched",
+                "upgrade redline",
+            )
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -75,12 +83,6 @@ class Store:
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer redline (schema {version}, "
-                f"this one knows {SCHEMA_VERSION}); it was left untouched",
-                "upgrade redline",
-            )
         for number in range(version, SCHEMA_VERSION):
             with conn:
                 conn.execute("BEGIN IMMEDIATE")
@@ -154,6 +156,19 @@ class Store:
         rows = dict(self.query(f"SELECT id, text FROM passages WHERE id IN ({marks})", tuple(ids)))
         return [Passage(i, rows[i]) for i in ids if i in rows]
 
+    def samples_of(self, passage_ids: list[int]) -> list[str]:
+        """The writing samples these passages come from, each once, in the order asked."""
+        texts: dict[int, str] = {}
+        for passage_id in passage_ids:
+            rows = self.query(
+                "SELECT s.id, s.text FROM passages p JOIN samples s ON s.id = p.sample_id"
+                " WHERE p.id = ?",
+                (passage_id,),
+            )
+            for sample_id, text in rows:
+                texts.setdefault(sample_id, text)
+        return list(texts.values())
+
     def passage_vectors(self) -> tuple[np.ndarray, np.ndarray]:
         """All passage ids and embeddings: what the FAISS index is rebuilt from."""
         rows = self.query("SELECT id, embedding FROM passages ORDER BY id")
@@ -171,7 +186,12 @@ class Store:
         return self.query("SELECT id, text FROM samples WHERE id > ? ORDER BY id", (sample_id,))
 
     def sample_count(self) -> int:
-        return self.query("SELECT count(*) FROM samples")[0][0]
+        return self.sample_state()[0]
+
+    def sample_state(self) -> tuple[int, int]:
+        """(row count, largest id) of the writing samples."""
+        count, largest = self.query("SELECT count(*), coalesce(max(id), 0) FROM samples")[0]
+        return count, largest
 
     def log_event(self, kind: str, payload: dict) -> None:
         with self.transaction() as conn:

@@ -67,15 +67,30 @@ class WritingMemory:
         hits = self.index.search(self.embedder.embed([text])[0], k)
         return self.store.passages([i for i, _ in hits])
 
+    def similar_samples(self, text: str, max_chars: int, candidates: int = 12) -> list[str]:
+        """Whole writing samples holding the passages closest to ``text``, within ``max_chars``."""
+        if not text.strip() or self.store.passage_state()[0] == 0:
+            return []
+        hits = self.index.search(self.embedder.embed([text])[0], candidates)
+        chosen: list[str] = []
+        used = 0
+        for sample in self.store.samples_of([i for i, _ in hits]):
+            if used + len(sample) > max_chars:
+                continue
+            chosen.append(sample)
+            used += len(sample)
+        return chosen
+
     def phrases(self) -> PhraseModel:
         """The phrase model of every sample, brought up to date with what any process stored."""
         with self._lock:
-            count = self.store.sample_count()
+            count, largest = self.store.sample_state()
             seen, last_id = self._phrases_state
-            if count < seen:  # samples were deleted: count again from scratch
-                self._phrases, seen, last_id = PhraseModel(), 0, 0
-            if count != seen:
-                for sample_id, text in self.store.samples_after(last_id):
+            if (count, largest) != (seen, last_id):
+                newer = self.store.samples_after(last_id)
+                if seen + len(newer) != count:  # samples were deleted: count again
+                    self._phrases, seen, newer = PhraseModel(), 0, self.store.samples_after(0)
+                for sample_id, text in newer:
                     self._phrases.add(text)
                     seen, last_id = seen + 1, sample_id
                 self._phrases_state = (seen, last_id)

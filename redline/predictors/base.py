@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -11,6 +11,10 @@ from typing import Protocol
 # (max_tokens reached) or "cancelled".
 FinishReason = str
 Stream = Generator[str, None, FinishReason]
+# Given the text generated so far, the strings that may come next and how much
+# to favour each (added to the first token's logit); backends that cannot
+# bias their sampling ignore it.
+WordBias = Callable[[str], dict[str, float]]
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Predictor(Protocol):
         max_tokens: int,
         stop: tuple[str, ...] = (),
         cancel: Cancellation | None = None,
+        bias: WordBias | None = None,
     ) -> Stream:
         """Yield pieces of text; stop at a stop sequence (excluded), ``max_tokens`` or ``cancel``.
 
@@ -76,10 +81,11 @@ def generate(
     max_tokens: int,
     stop: tuple[str, ...] = (),
     cancel: Cancellation | None = None,
+    bias: WordBias | None = None,
 ) -> Generation:
     """The whole continuation, and why it ended."""
     pieces: list[str] = []
-    stream = predictor.stream(prompt, max_tokens, stop, cancel)
+    stream = predictor.stream(prompt, max_tokens, stop, cancel, bias)
     while True:
         try:
             pieces.append(next(stream))

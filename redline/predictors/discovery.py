@@ -74,8 +74,10 @@ def resolve_gguf(model: str) -> Path:
 
 def is_local_model(model: str) -> bool:
     """True when the setting names a GGUF (embedded, installed or by path), not a litellm id."""
-    return model in ("", "smollm2") or model.endswith(".gguf") or any(
-        model == m.name for m in local_models()
+    return (
+        model in ("", "smollm2")
+        or model.endswith(".gguf")
+        or any(model == m.name for m in local_models())
     )
 
 

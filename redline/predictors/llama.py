@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.errors import ModelError
-from redline.predictors.base import Cancellation, Prompt, Stream
+from redline.predictors.base import Cancellation, Prompt, Stream, WordBias
 from redline.predictors.discovery import physical_cores
 
 # SmolLM2 (and other GPT-2 style vocabularies) add no start token to a raw
@@ -34,6 +34,7 @@ class LlamaPredictor:
         self._llama: Any = None
         self._lock = threading.RLock()
         self._token_cache: dict[str, list[int]] = {}
+        self._first_tokens: dict[str, int] = {}
 
     def load(self) -> Any:
         """Load the model now (it loads by itself on first use)."""
@@ -96,16 +97,19 @@ class LlamaPredictor:
         max_tokens: int,
         stop: tuple[str, ...] = (),
         cancel: Cancellation | None = None,
+        bias: WordBias | None = None,
     ) -> Stream:
         with self._lock:
             llama = self.load()
             if prompt.raw:
+                tokens = self.prompt_tokens(prompt)
                 chunks = llama.create_completion(
-                    prompt=self.prompt_tokens(prompt),
+                    prompt=tokens,
                     max_tokens=max_tokens,
                     temperature=0.0,
                     stop=list(stop) or None,
                     stream=True,
+                    logits_processor=self._bias_processor(bias, len(tokens)) if bias else None,
                 )
                 key = "text"
             else:
@@ -128,6 +132,27 @@ class LlamaPredictor:
                     yield piece
                 reason = choice.get("finish_reason") or reason
             return reason
+
+    def _first_token(self, text: str) -> int:
+        token = self._first_tokens.get(text)
+        if token is None:
+            token = self._first_tokens[text] = self.tokenize(text)[0]
+        return token
+
+    def _bias_processor(self, bias: WordBias, prompt_length: int) -> Any:
+        """A logits processor adding the boosts of ``bias`` to the first token of each string."""
+        from llama_cpp import LogitsProcessorList
+
+        llama = self._llama
+
+        def processor(input_ids: Any, logits: Any) -> Any:
+            generated = llama.detokenize(list(input_ids[prompt_length:])).decode("utf-8", "ignore")
+            for text, boost in bias(generated).items():
+                if text:
+                    logits[self._first_token(text)] += boost
+            return logits
+
+        return LogitsProcessorList([processor])
 
     def close(self) -> None:
         with self._lock:

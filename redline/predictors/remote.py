@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from redline.errors import ModelError
-from redline.predictors.base import Cancellation, Prompt, Stream
+from redline.predictors.base import Cancellation, Prompt, Stream, WordBias
 
 
 def import_litellm() -> Any:
@@ -32,6 +32,7 @@ class LiteLLMPredictor:
         max_tokens: int,
         stop: tuple[str, ...] = (),
         cancel: Cancellation | None = None,
+        bias: WordBias | None = None,
     ) -> Stream:
         litellm = import_litellm()
         messages = [{"role": "system", "content": prompt.context}] if prompt.context else []
@@ -71,4 +72,3 @@ class LiteLLMPredictor:
 
     def close(self) -> None:
         """Nothing to release: each call is its own HTTP request."""
-

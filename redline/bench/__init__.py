@@ -1,0 +1,1 @@
+"""Benchmarks: each measures redline beside a baseline run in the same process."""

@@ -1,0 +1,127 @@
+"""`redline bench complete`: latency of Assistant.complete beside a raw llama.cpp call."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from redline.assistant import Assistant
+from redline.bench.ksr import percentile
+from redline.config import Settings
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+
+
+@dataclass(frozen=True)
+class LatencyRow:
+    name: str
+    calls: int
+    p50_ms: float
+    p95_ms: float
+
+
+def row(name: str, seconds: list[float]) -> LatencyRow:
+    ms = [s * 1000 for s in seconds]
+    if not ms:
+        return LatencyRow(name, 0, 0.0, 0.0)
+    return LatencyRow(name, len(ms), percentile(ms, 50), percentile(ms, 95))
+
+
+def word_prefixes(text: str) -> Iterator[str]:
+    """The text as typed, stopping after each word and the space that follows it."""
+    for i, char in enumerate(text):
+        if char.isspace() and i + 1 < len(text) and not text[i + 1].isspace():
+            yield text[: i + 1]
+
+
+def sample_texts() -> list[str]:
+    return [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_DIR.glob("*.md"))]
+
+
+def _timed(call: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def bench_complete(settings: Settings, history: list[str], targets: list[str]) -> list[LatencyRow]:
+    """Type ``targets`` word by word through redline, then replay the same prompts raw.
+
+    Rows: redline's calls that ran the model, the raw llama.cpp calls with
+    the very same prompt tokens (same model, same order, so the same
+    key/value cache reuse), redline's calls served by the user's phrases,
+    and the cached-keystroke path (typing the first letter of a suggestion).
+    """
+    model_s: list[float] = []
+    phrase_s: list[float] = []
+    cached_s: list[float] = []
+    prompts = []
+    with (
+        tempfile.TemporaryDirectory(prefix="redline-bench-") as scratch,
+        Assistant(settings=settings, data_dir=scratch) as assistant,
+    ):
+        for text in history:
+            assistant.observe_writing(text)
+        assistant.predictor.load()
+        assistant.writing.phrases()
+        assistant.complete("warm up")
+        for target in targets:
+            for prefix in word_prefixes(target):
+                start = time.perf_counter()
+                detail = assistant.complete_detail(prefix)
+                elapsed = time.perf_counter() - start
+                if detail["source"] == "model":
+                    model_s.append(elapsed)
+                    prompts.append((detail["prompt"], detail["max_tokens"]))
+                elif detail["source"] == "phrases":
+                    phrase_s.append(elapsed)
+                suggestion = detail["suggestion"]
+                if len(suggestion.strip()) > 1:
+                    typed = prefix + suggestion[: 2 if suggestion[0] == " " else 1]
+                    cached_s.append(_timed(lambda t=typed: assistant.complete(t)))
+        tokens = [(assistant.predictor.prompt_tokens(p), n) for p, n in prompts]
+        path = assistant.predictor.path
+    raw_s = _raw_llama_latencies(settings, path, tokens)
+    return [
+        row("redline (model ran)", model_s),
+        row("raw llama.cpp, same prompts", raw_s),
+        row("redline (user's phrases)", phrase_s),
+        row("redline (cached keystroke)", cached_s),
+    ]
+
+
+def _raw_llama_latencies(
+    settings: Settings, path: Path, prompts: list[tuple[list[int], int]]
+) -> list[float]:
+    from llama_cpp import Llama
+
+    from redline.predictors.discovery import physical_cores
+
+    llama = Llama(
+        model_path=str(path),
+        n_ctx=settings.context_size,
+        n_threads=settings.threads or physical_cores(),
+        n_gpu_layers=settings.gpu_layers,
+        verbose=False,
+    )
+    seconds = []
+    try:
+        llama.create_completion(prompt=prompts[0][0] if prompts else [0], max_tokens=1)
+        for tokens, max_tokens in prompts:
+            seconds.append(
+                _timed(
+                    lambda t=tokens, n=max_tokens: llama.create_completion(
+                        prompt=t, max_tokens=n, temperature=0.0, stop=["\n"]
+                    )
+                )
+            )
+    finally:
+        llama.close()
+    return seconds
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}" if b else "n/a"

@@ -1,0 +1,63 @@
+"""The `redline` command: one module per command group, errors printed without a traceback."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from redline import __version__
+from redline.errors import RedlineError
+
+
+class CliContext:
+    """Options shared by every command; settings and the Assistant are made on demand."""
+
+    def __init__(self, config: Path | None, overrides: dict[str, Any]) -> None:
+        self.config = config
+        self.overrides = overrides
+
+    def settings(self, **more: Any) -> Any:
+        from redline.config import load_settings
+
+        return load_settings({**self.overrides, **more}, config_path=self.config)
+
+    def assistant(self, **more: Any) -> Any:
+        from redline.assistant import Assistant
+
+        return Assistant(settings=self.settings(**more))
+
+
+class RedlineGroup(click.Group):
+    """Reports RedlineError as a message and its exit code (2 usage/config, 1 runtime)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RedlineError as exc:
+            click.secho(f"error: {exc.message}", fg="red", err=True)
+            if exc.hint:
+                click.echo(f"  fix: {exc.hint}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=RedlineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="redline")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), help="Memory folder.")
+@click.option("--model", help="'' for the embedded model, a GGUF path or a litellm model id.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path), help="config.toml.")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, model: str | None, config: Path | None) -> None:
+    """redline: a personal writing assistant that learns from your redlines."""
+    ctx.obj = CliContext(config, {"data_dir": str(data_dir) if data_dir else None, "model": model})
+
+
+def main() -> None:
+    """Entry point of the `redline` command."""
+    from redline.cli import bench, config_cmd, core
+
+    for group in (core, config_cmd, bench):
+        group.register(cli)
+    cli(prog_name="redline")

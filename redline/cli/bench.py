@@ -1,0 +1,67 @@
+"""`redline bench ...`: benchmarks that print redline beside a baseline measured in the same run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from redline.cli import CliContext
+from redline.cli.output import console, error_console
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(bench)
+
+
+@click.group()
+def bench() -> None:
+    """Measure speed and quality against baselines run alongside."""
+
+
+@bench.command("complete")
+@click.pass_obj
+def bench_complete_command(obj: CliContext) -> None:
+    """Latency of completions beside raw llama.cpp calls with the same prompts."""
+    from redline.bench.latency import bench_complete, ratio, sample_texts
+
+    texts = sample_texts()
+    with error_console.status("typing the bundled sample texts word by word ..."):
+        rows = bench_complete(obj.settings(), history=texts[:6], targets=texts[6:])
+    table = Table(title="redline bench complete", title_justify="left")
+    for column in ("path", "calls", "p50 ms", "p95 ms"):
+        table.add_column(column, justify="right" if column != "path" else "left")
+    for r in rows:
+        table.add_row(r.name, str(r.calls), f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}")
+    model, raw, _, cached = rows
+    table.caption = (
+        f"model path vs raw llama.cpp: p50 ratio {ratio(model.p50_ms, raw.p50_ms)}, "
+        f"p95 ratio {ratio(model.p95_ms, raw.p95_ms)} (target ≤ 1.2); "
+        f"cached keystroke p95 {cached.p95_ms:.2f} ms (target < 5 ms)"
+    )
+    console.print(table)
+
+
+@bench.command("ksr")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="Folder with history.jsonl and targets.jsonl.",
+)
+@click.option("--limit", type=click.IntRange(1), help="Type only the first N targets.")
+@click.option(
+    "--systems",
+    default="redline,ngram,llm",
+    show_default=True,
+    help="Comma-separated: redline, ngram (personal trigram), llm (plain model).",
+)
+@click.pass_obj
+def bench_ksr_command(obj: CliContext, data: Path, limit: int | None, systems: str) -> None:
+    """Keystroke savings of inline completion beside a personal n-gram and a plain LLM."""
+    from redline.bench.ksr import format_table, run_ksr
+
+    names = [s.strip() for s in systems.split(",") if s.strip()]
+    rows = run_ksr(data, names, limit=limit, model=obj.settings().model or None)
+    console.print(format_table(rows))

