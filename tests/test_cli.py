@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -108,3 +109,21 @@ def test_config_init_show_and_path(tmp_path: Path) -> None:
     assert run("config", "init", env=env).returncode == 2  # exists: needs --force
     shown = run("config", "show", env={**env, "REDLINE_MAX_TOKENS": "7"})
     assert b"max_tokens = 7" in shown.stdout
+
+
+def test_bench_ksr_prints_redline_beside_the_ngram_baseline(tmp_path: Path) -> None:
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SAMPLE_DIR.glob("*.md"))]
+    folder = tmp_path / "set"
+    folder.mkdir()
+    lines = [json.dumps({"id": f"h{i}", "kind": "mail", "text": t}) for i, t in enumerate(texts)]
+    (folder / "history.jsonl").write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    (folder / "targets.jsonl").write_text(lines[-1] + "\n", encoding="utf-8")
+    result = run("bench", "ksr", "--data", str(folder), "--systems", "redline,ngram")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode()
+    assert "redline" in out and "ngram" in out and "KSR" in out
+
+
+def test_bench_ksr_on_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("bench", "ksr", "--data", str(tmp_path / "nope"))
+    assert result.returncode == 2

@@ -53,8 +53,9 @@ class CompleteDeps:
     personal: bool = True  # False: neither the user's phrases nor their passages are used
     # A phrase of the user's is suggested without the model when each of its
     # words followed its context this often, in contexts seen this many times.
-    phrase_probability: float = 0.5
-    phrase_support: int = 2
+    phrase_probability: float = 0.4
+    phrase_support: int = 1
+    phrase_words: int = 16
     # How strongly the user's own next words steer the model (added to the
     # logit of a word's first token, times the word's share after this context).
     phrase_bias: float = 6.0
@@ -79,6 +80,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
             return {"phrase": None}
         phrase = deps.writing.phrases().continue_text(
             state["prefix"],
+            max_words=deps.phrase_words,
             min_probability=deps.phrase_probability,
             min_support=deps.phrase_support,
         )

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from redline.assistant import Assistant
-from redline.bench.ksr import percentile
+from redline.bench.keystrokes import percentile
 from redline.config import Settings
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"

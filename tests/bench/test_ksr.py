@@ -9,17 +9,10 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from redline.bench.ksr import (
-    LlmSystem,
-    NgramSystem,
-    accepted_length,
-    format_table,
-    load_data,
-    percentile,
-    run_ksr,
-    simulate,
-    summarize,
-)
+from redline.bench.keystrokes import accepted_length, percentile, simulate, summarize
+from redline.bench.ksr import format_table, run_ksr
+from redline.bench.systems import LlmSystem, NgramSystem
+from redline.bench.texts import load_data
 from redline.errors import ConfigError, InputError
 
 TEXT = "Hi team,\n\nQuick update on where things stand this week.\n\nThanks all,\nDana"
