@@ -111,7 +111,7 @@ def test_respects_min_support() -> None:
     assert phrase.text.startswith("Quick update on the launch: beta opens Monday.")
     assert phrase.support == 1
     twice = trained(MAIL, MAIL)
-    assert twice.continue_text("Hi team,\n\n", min_support=3) is None
+    assert twice.continue_text("Hi team,\n\n", min_support=9) is None
     assert twice.continue_text("Hi team,\n\n", min_support=2) is not None
 
 
