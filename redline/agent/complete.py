@@ -80,7 +80,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
             return {"phrase": None}
         phrase = deps.writing.phrases().continue_text(
             state["prefix"],
-            max_words=deps.phrase_words,
+            max_words=min(deps.phrase_words, state.get("max_tokens", deps.phrase_words)),
             min_probability=deps.phrase_probability,
             min_support=deps.phrase_support,
         )
