@@ -56,6 +56,7 @@ class CompleteDeps:
     phrase_probability: float = 0.4
     phrase_support: int = 1
     phrase_words: int = 16
+    phrase_extend: float | None = 0.2  # the threshold for the words after the first
     # How strongly the user's own next words steer the model (added to the
     # logit of a word's first token, times the word's share after this context).
     phrase_bias: float = 6.0
@@ -83,6 +84,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
             max_words=min(deps.phrase_words, state.get("max_tokens", deps.phrase_words)),
             min_probability=deps.phrase_probability,
             min_support=deps.phrase_support,
+            extend_probability=deps.phrase_extend,
         )
         return {"phrase": phrase}
 
@@ -165,10 +167,11 @@ def phrase_bias(phrases: PhraseModel, typed: str, strength: float) -> WordBias:
         if not phrases.at_word_end(text):
             return {}
         space = "" if not text or text[-1].isspace() else " "
+        already = set(generated.split())  # no boost for a word said already: it would loop
         return {
             space + word: strength * share
             for word, share in phrases.next_words(text).items()
-            if word != NEWLINE
+            if word != NEWLINE and word not in already
         }
 
     return bias

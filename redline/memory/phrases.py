@@ -126,6 +126,7 @@ class PhraseModel:
         max_words: int = 8,
         min_probability: float = 0.5,
         min_support: int = 2,
+        extend_probability: float | None = None,
     ) -> Phrase | None:
         """Continue ``prefix`` with the user's phrases while they agree with each other.
 
@@ -144,7 +145,10 @@ class PhraseModel:
             if found is None:
                 break
             token, probability, support = found
-            if probability < min_probability or support < min_support:
+            threshold = (
+                min_probability if not words or extend_probability is None else extend_probability
+            )
+            if probability < threshold or support < min_support:
                 break
             words.append(token)
             history = history + [token]
