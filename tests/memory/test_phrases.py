@@ -186,3 +186,20 @@ def test_order_limits_the_context() -> None:
     phrase = longer.continue_text("a b ")
     assert phrase is not None
     assert phrase.text == "x"
+
+
+def test_a_confident_first_word_lets_the_chain_go_on_at_a_lower_threshold() -> None:
+    model = trained(
+        "Thanks all,\nDana",
+        "Thanks all,\nDana",
+        "Thanks all,\nDana",
+        "Thanks all,\nMarcus",
+        "Thanks all,\nPriya",
+    )
+    # "\n" follows "all," always; "Dana" follows only 3 times in 5.
+    strict = model.continue_text("Thanks all,", min_probability=0.9, min_support=1)
+    assert strict is None  # the line break alone is no suggestion
+    loose = model.continue_text(
+        "Thanks all,", min_probability=0.9, min_support=1, extend_probability=0.5
+    )
+    assert loose is not None and loose.text == "\nDana"
