@@ -69,9 +69,6 @@ class Documents:
             self._states.popitem(last=False)
         return state
 
-    def forget(self, uri: str) -> None:
-        self._states.pop(uri, None)
-
 
 def typed_window(prefix: str, max_chars: int = 1500) -> str:
     """The end of the typed text that fits the prompt, starting at a stable place.

@@ -62,10 +62,6 @@ class LlamaPredictor:
                     ) from exc
             return self._llama
 
-    @property
-    def loaded(self) -> bool:
-        return self._llama is not None
-
     def tokenize(self, text: str) -> list[int]:
         """Tokens of ``text`` with special tokens parsed and no start token added."""
         return self.load().tokenize(text.encode("utf-8"), add_bos=False, special=True)
