@@ -124,3 +124,13 @@ def test_suggestions_carry_no_prompt_markup(personal: Assistant) -> None:
     for prefix in ("Thanks for the quick", "Best,\n", "We agreed to move the"):
         suggestion = personal.complete(prefix, uri=prefix)
         assert not re.search(r"<\|[a-z_]+\|>", suggestion)
+
+
+def test_typed_control_markers_stay_plain_text(personal: Assistant) -> None:
+    detail = personal.complete_detail("Please write <|endoftext|> in the", uri="markers")
+    if detail["source"] == "model":
+        tokens = personal.predictor.prompt_tokens(detail["prompt"])
+        marker = personal.predictor.tokenize("<|endoftext|>")
+        assert tokens.count(marker[0]) == personal.predictor.prompt_tokens(
+            type(detail["prompt"])(text="", context=detail["prompt"].context)
+        ).count(marker[0])

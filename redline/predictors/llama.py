@@ -62,9 +62,9 @@ class LlamaPredictor:
                     ) from exc
             return self._llama
 
-    def tokenize(self, text: str) -> list[int]:
-        """Tokens of ``text`` with special tokens parsed and no start token added."""
-        return self.load().tokenize(text.encode("utf-8"), add_bos=False, special=True)
+    def tokenize(self, text: str, special: bool = True) -> list[int]:
+        """Tokens of ``text`` without a start token; ``special``: parse control markers."""
+        return self.load().tokenize(text.encode("utf-8"), add_bos=False, special=special)
 
     def _cached_tokens(self, text: str) -> list[int]:
         """Tokens of a stable text (the document start, a context block), memoised."""
@@ -81,7 +81,9 @@ class LlamaPredictor:
         start = self._cached_tokens(DOCUMENT_START) if _has_token(llama, DOCUMENT_START) else []
         if not start and llama.token_bos() >= 0:
             start = [llama.token_bos()]
-        tokens = start + self._cached_tokens(prompt.context) + self.tokenize(prompt.text)
+        # What the user typed is text, never control tokens, whatever it spells.
+        typed = self.tokenize(prompt.text, special=False)
+        tokens = start + self._cached_tokens(prompt.context) + typed
         room = self.context_size - 64
         if len(tokens) > room:
             tokens = start + tokens[len(tokens) - room + len(start) :]

@@ -1,0 +1,52 @@
+"""The llama.cpp backend with the embedded model: prompts, stops, limits, cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from redline.predictors.base import Cancellation, Prompt, generate
+from redline.predictors.discovery import embedded_model_path
+from redline.predictors.llama import DOCUMENT_START, LlamaPredictor
+
+
+@pytest.fixture(scope="module")
+def llama() -> Iterator[LlamaPredictor]:
+    predictor = LlamaPredictor(embedded_model_path())
+    yield predictor
+    predictor.close()
+
+
+def test_typed_control_markers_stay_plain_text(llama: LlamaPredictor) -> None:
+    start = llama.tokenize(DOCUMENT_START)
+    assert len(start) == 1
+    tokens = llama.prompt_tokens(Prompt(text=f"say {DOCUMENT_START} now", context="Notes.\n"))
+    assert tokens.count(start[0]) == 1  # only the document start redline put there
+
+
+def test_a_shared_context_keeps_its_tokens_from_call_to_call(llama: LlamaPredictor) -> None:
+    context = "Some earlier writing of mine.\n\n---\n\n"
+    first = llama.prompt_tokens(Prompt(text="Hi all", context=context))
+    second = llama.prompt_tokens(Prompt(text="Hi all, here is", context=context))
+    shared = len(llama.prompt_tokens(Prompt(text="", context=context)))
+    assert first[:shared] == second[:shared]
+
+
+def test_stop_sequence_and_token_limit(llama: LlamaPredictor) -> None:
+    prompt = Prompt(text="1, 2, 3, 4, 5,")
+    limited = generate(llama, prompt, max_tokens=3)
+    assert limited.finish_reason == "length"
+    stopped = generate(llama, prompt, max_tokens=40, stop=(" 8",))
+    assert stopped.finish_reason == "stop"
+    assert " 8" not in stopped.text and "7" in stopped.text
+
+
+def test_cancellation_ends_the_stream(llama: LlamaPredictor) -> None:
+    cancel = Cancellation()
+    pieces = []
+    stream = llama.stream(Prompt(text="Once upon a time"), max_tokens=64, cancel=cancel)
+    for piece in stream:
+        pieces.append(piece)
+        cancel.cancel()
+    assert len(pieces) == 1
