@@ -53,10 +53,10 @@ class CompleteDeps:
     personal: bool = True  # False: neither the user's phrases nor their passages are used
     # A phrase of the user's is suggested without the model when each of its
     # words followed its context this often, in contexts seen this many times.
-    phrase_probability: float = 0.4
+    phrase_probability: float = 0.5
     phrase_support: int = 1
     phrase_words: int = 16
-    phrase_extend: float | None = 0.2  # the threshold for the words after the first
+    phrase_extend: float | None = 0.25  # the threshold for the words after the first
     # How strongly the user's own next words steer the model (added to the
     # logit of a word's first token, times the word's share after this context).
     phrase_bias: float = 6.0

@@ -68,9 +68,11 @@ class PhraseModel:
     ) -> tuple[str, float, int] | None:
         """The most likely next token after ``history`` (starting with ``partial``).
 
-        Uses the longest context seen at least ``min_support`` times in the
-        user's writing; returns the token, its share of what followed that
-        context, and how often that context was seen.
+        Looks at the longest context seen at least ``min_support`` times in
+        the user's writing; returns the token, its probability there
+        (interpolated with the shorter contexts, so a context seen once is
+        trusted as far as the shorter ones agree), and how often that
+        context was seen.
         """
         for n in range(min(self.order - 1, len(history)), 0, -1):
             followers = self.counts.get(tuple(history[-n:]))
@@ -83,9 +85,21 @@ class PhraseModel:
             total = sum(followers.values())
             if total < min_support:
                 continue
-            token, count = followers.most_common(1)[0]
-            return token, count / total, total
+            scores = {t: self._smoothed(history, n, t) for t in followers}
+            token = max(scores, key=lambda t: (scores[t], followers[t]))
+            return token, scores[token], total
         return None
+
+    def _smoothed(self, history: list[str], n: int, token: str) -> float:
+        """P(token | last n tokens), Witten-Bell interpolated with the shorter contexts."""
+        probability = 0.0
+        for k in range(1, n + 1):
+            followers = self.counts.get(tuple(history[-k:]))
+            if not followers:
+                continue
+            total, kinds = sum(followers.values()), len(followers)
+            probability = (followers.get(token, 0) + kinds * probability) / (total + kinds)
+        return probability
 
     def next_words(self, text: str) -> dict[str, float]:
         """What the user wrote next after the end of ``text`` (a finished word or whitespace).

@@ -57,18 +57,26 @@ def test_continues_a_recurring_phrase(mails: PhraseModel) -> None:
     assert phrase.text.startswith("Quick update on the launch:")
     assert phrase.text == "Quick update on the launch:"  # stops where the mails disagree
     assert phrase.words == 5
-    assert phrase.probability == 1.0
+    assert phrase.probability > 0.9  # smoothed with shorter contexts: just under 1
     assert phrase.support == 3
 
 
+def sign_off(phrase: Phrase | None) -> bool:
+    return (
+        phrase is not None
+        and (phrase.text, phrase.words, phrase.support) == ("\nDana", 2, 3)
+        and phrase.probability > 0.7
+    )
+
+
 def test_continues_across_line_breaks(mails: PhraseModel) -> None:
-    assert mails.continue_text("Thanks,") == Phrase("\nDana", 2, 1.0, 3)
-    assert mails.continue_text("ok.\n\nThanks,") == Phrase("\nDana", 2, 1.0, 3)
+    assert sign_off(mails.continue_text("Thanks,"))
+    assert sign_off(mails.continue_text("ok.\n\nThanks,"))
 
 
 def test_sign_off_after_a_sentence_seen_once(mails: PhraseModel) -> None:
     # "Thanks,\nDana" ends all three mails, but each after a different sentence.
-    assert mails.continue_text("slides are due Friday.\n\nThanks,") == Phrase("\nDana", 2, 1.0, 3)
+    assert sign_off(mails.continue_text("slides are due Friday.\n\nThanks,"))
 
 
 def test_trailing_line_breaks_are_dropped() -> None:
@@ -125,7 +133,7 @@ def test_respects_min_probability() -> None:
     phrase = model.continue_text("Hi team,\n\n", min_probability=0.6)
     assert phrase is not None
     assert phrase.text == "Quick update follows."
-    assert phrase.probability == pytest.approx(2 / 3)
+    assert 0.6 < phrase.probability < 2 / 3  # 2 of 3, smoothed with shorter contexts
     assert phrase.support == 2  # the weakest link: "Quick" was followed twice
 
 
@@ -178,7 +186,7 @@ def test_a_word_that_is_a_prefix_of_another() -> None:
 def test_order_limits_the_context() -> None:
     # Order 2 (bigrams): only the last token counts, so "b" is followed by "x" or "y".
     model = trained("a b x", "c b y", "c b y", order=2)
-    phrase = model.continue_text("a b ", min_probability=0.5)
+    phrase = model.continue_text("a b ", min_probability=0.35)
     assert phrase is not None
     assert phrase.text == "y"
     # With a longer context, the model remembers what followed "a b".
