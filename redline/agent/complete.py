@@ -34,6 +34,7 @@ class CompleteState(TypedDict, total=False):
     max_tokens: int
     cancel: Cancellation | None
     document: DocumentState
+    phrases: PhraseModel
     phrase: Phrase | None
     prompt: Prompt
     needs_space: bool
@@ -81,14 +82,15 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
     def match_phrases(state: CompleteState) -> CompleteState:
         if not deps.personal:
             return {"phrase": None}
-        phrase = deps.writing.phrases().continue_text(
+        phrases = deps.writing.phrases()
+        phrase = phrases.continue_text(
             state["prefix"],
             max_words=min(deps.phrase_words, state.get("max_tokens", deps.phrase_words)),
             min_probability=deps.phrase_probability,
             min_support=deps.phrase_support,
             extend_probability=deps.phrase_extend,
         )
-        return {"phrase": phrase}
+        return {"phrases": phrases, "phrase": phrase}
 
     def gather_context(state: CompleteState) -> CompleteState:
         document, prefix = state["document"], state["prefix"]
@@ -109,7 +111,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
     def generate_text(state: CompleteState) -> CompleteState:
         bias = None
         if deps.personal and deps.phrase_bias > 0:
-            bias = phrase_bias(deps.writing.phrases(), state["prompt"].text, deps.phrase_bias)
+            bias = phrase_bias(state["phrases"], state["prompt"].text, deps.phrase_bias)
         generation = generate(
             deps.predictor,
             state["prompt"],

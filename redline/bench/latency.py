@@ -96,17 +96,15 @@ def bench_complete(settings: Settings, history: list[str], targets: list[str]) -
 def _raw_llama_latencies(
     settings: Settings, path: Path, prompts: list[tuple[list[int], int]]
 ) -> list[float]:
-    from llama_cpp import Llama
+    from redline.predictors.llama import LlamaPredictor
 
-    from redline.predictors.discovery import physical_cores
-
-    llama = Llama(
-        model_path=str(path),
-        n_ctx=settings.context_size,
-        n_threads=settings.threads or physical_cores(),
-        n_gpu_layers=settings.gpu_layers,
-        verbose=False,
-    )
+    # A second, bare llama.cpp object with redline's own load parameters.
+    llama = LlamaPredictor(
+        path,
+        gpu_layers=settings.gpu_layers,
+        threads=settings.threads,
+        context_size=settings.context_size,
+    ).load()
     seconds = []
     try:
         llama.create_completion(prompt=prompts[0][0] if prompts else [0], max_tokens=1)

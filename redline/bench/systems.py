@@ -154,14 +154,11 @@ class LlmSystem:
     """Baseline: greedy plain continuation of the typed text by a GGUF model, nothing personal."""
 
     def __init__(self, model_path: Path | None = None, max_tokens: int = 16) -> None:
-        from llama_cpp import Llama
+        from redline.predictors.discovery import embedded_model_path
+        from redline.predictors.llama import LlamaPredictor
 
-        from redline.predictors.discovery import embedded_model_path, physical_cores
-
-        path = model_path or embedded_model_path()
-        self.llama: Any = Llama(
-            model_path=str(path), n_ctx=2048, n_threads=physical_cores(), verbose=False
-        )
+        # The bare llama.cpp object, loaded exactly as redline loads its own.
+        self.llama: Any = LlamaPredictor(model_path or embedded_model_path()).load()
         self.max_tokens = max_tokens
         self.start: list[int] = self.llama.tokenize(b"<|endoftext|>", add_bos=False, special=True)
 

@@ -158,15 +158,20 @@ class Store:
 
     def samples_of(self, passage_ids: list[int]) -> list[str]:
         """The writing samples these passages come from, each once, in the order asked."""
+        if not passage_ids:
+            return []
+        marks = ",".join("?" * len(passage_ids))
+        rows = self.query(
+            "SELECT p.id, s.id, s.text FROM passages p JOIN samples s ON s.id = p.sample_id"
+            f" WHERE p.id IN ({marks})",
+            tuple(passage_ids),
+        )
+        by_passage = {passage: (sample, text) for passage, sample, text in rows}
         texts: dict[int, str] = {}
         for passage_id in passage_ids:
-            rows = self.query(
-                "SELECT s.id, s.text FROM passages p JOIN samples s ON s.id = p.sample_id"
-                " WHERE p.id = ?",
-                (passage_id,),
-            )
-            for sample_id, text in rows:
-                texts.setdefault(sample_id, text)
+            if passage_id in by_passage:
+                sample, text = by_passage[passage_id]
+                texts.setdefault(sample, text)
         return list(texts.values())
 
     def passage_vectors(self) -> tuple[np.ndarray, np.ndarray]:

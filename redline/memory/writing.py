@@ -58,23 +58,21 @@ class WritingMemory:
             self.index.add(ids, np.vstack([by_text[p.text] for p in rows]))
         return len(ids)
 
+    def _nearest(self, text: str, k: int) -> list[int]:
+        """Ids of the ``k`` passages closest in meaning to ``text``, best first."""
+        if k <= 0 or not text.strip() or self.store.passage_state()[0] == 0:
+            return []
+        return [i for i, _ in self.index.search(self.embedder.embed([text])[0], k)]
+
     def similar(self, text: str, k: int) -> list[Passage]:
         """The ``k`` stored passages closest in meaning to ``text``, best first."""
-        if k <= 0 or not text.strip():
-            return []
-        if self.store.passage_state()[0] == 0:
-            return []
-        hits = self.index.search(self.embedder.embed([text])[0], k)
-        return self.store.passages([i for i, _ in hits])
+        return self.store.passages(self._nearest(text, k))
 
     def similar_samples(self, text: str, max_chars: int, candidates: int = 12) -> list[str]:
         """Whole writing samples holding the passages closest to ``text``, within ``max_chars``."""
-        if not text.strip() or self.store.passage_state()[0] == 0:
-            return []
-        hits = self.index.search(self.embedder.embed([text])[0], candidates)
         chosen: list[str] = []
         used = 0
-        for sample in self.store.samples_of([i for i, _ in hits]):
+        for sample in self.store.samples_of(self._nearest(text, candidates)):
             if used + len(sample) > max_chars:
                 continue
             chosen.append(sample)
