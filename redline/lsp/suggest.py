@@ -1,0 +1,75 @@
+"""One suggestion per cursor: the newest request for a document wins, stale answers are dropped.
+
+A new request for a document stops the generation still running for the
+previous one (between two tokens) and that request is answered with nothing.
+A ``$/cancelRequest`` does the same for its own request. An answer computed
+for a document version that has changed since is dropped: the edit that
+changed it brings a request of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from redline.errors import RedlineError
+from redline.lsp.engine import Engine
+from redline.lsp.positions import Cursor
+from redline.predictors.base import Cancellation
+
+
+class Suggester:
+    """Runs completions for the server: ``version_of(uri)`` is a document's current version."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        version_of: Callable[[str], int | None],
+        on_error: Callable[[RedlineError], None],
+    ) -> None:
+        self.engine = engine
+        self.version_of = version_of
+        self.on_error = on_error
+        self._running: dict[str, Cancellation] = {}
+        # What the last answered request did: "cache", "phrases", "model", "none",
+        # "superseded", "stale", "cancelled" or "error".
+        self.last_outcome = "none"
+
+    async def suggest(self, cursor: Cursor, max_tokens: int | None) -> str:
+        """The text to insert at the cursor, or "" (superseded, stale, nothing useful)."""
+        if (previous := self._running.get(cursor.uri)) is not None:
+            previous.cancel()
+        cancel = Cancellation()
+        self._running[cursor.uri] = cancel
+        try:
+            detail = await self.engine.request(_complete, cursor, max_tokens, cancel)
+        except asyncio.CancelledError:
+            cancel.cancel()
+            self.last_outcome = "cancelled"
+            raise
+        except RedlineError as exc:
+            self.last_outcome = "error"
+            self.on_error(exc)
+            return ""
+        finally:
+            if self._running.get(cursor.uri) is cancel:
+                del self._running[cursor.uri]
+        if cancel.cancelled:
+            self.last_outcome = "superseded"
+            return ""
+        if self.version_of(cursor.uri) != cursor.version:
+            self.last_outcome = "stale"
+            return ""
+        self.last_outcome = detail["source"]
+        return detail["suggestion"]
+
+
+def _complete(
+    assistant: Any, cursor: Cursor, max_tokens: int | None, cancel: Cancellation
+) -> dict[str, Any]:
+    if cancel.cancelled:  # superseded while it waited for its turn
+        return {"suggestion": "", "source": "none"}
+    return assistant.complete_detail(
+        cursor.prefix, cursor.suffix, uri=cursor.uri, max_tokens=max_tokens, cancel=cancel
+    )
