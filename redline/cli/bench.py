@@ -65,3 +65,23 @@ def bench_ksr_command(obj: CliContext, data: Path, limit: int | None, systems: s
     names = [s.strip() for s in systems.split(",") if s.strip()]
     rows = run_ksr(data, names, limit=limit, model=obj.settings().model or None)
     console.print(format_table(rows))
+
+
+@bench.command("lsp")
+@click.option(
+    "--starts",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="How many times each server is started for the start-up time.",
+)
+@click.pass_obj
+def bench_lsp_command(obj: CliContext, starts: int) -> None:
+    """The language server through a real client beside a bare pygls server and direct calls."""
+    from redline.bench.latency import sample_texts
+    from redline.bench.lsp import format_lsp_table, run_lsp_bench
+
+    texts = sample_texts()
+    with error_console.status("starting servers, then typing the sample through `redline lsp` ..."):
+        result = run_lsp_bench(obj.settings(), history=texts[:6], targets=texts[6:], starts=starts)
+    console.print(format_lsp_table(result))

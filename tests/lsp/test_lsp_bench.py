@@ -1,0 +1,21 @@
+"""`redline bench lsp`'s start-up measurement: both servers answer `initialize` over stdio."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from redline.bench.lsp import BARE_SERVER, LspBench, format_lsp_table, time_initialize
+
+
+def test_both_servers_answer_initialize_and_the_table_shows_ratios(tmp_path: Path) -> None:
+    env = {**os.environ, "REDLINE_DATA_DIR": str(tmp_path / "data")}
+    bare, bare_rss = time_initialize([sys.executable, "-c", BARE_SERVER], env)
+    redline, redline_rss = time_initialize([sys.executable, "-m", "redline", "lsp"], env)
+    assert 0 < bare < 30 and 0 < redline < 30
+    assert bare_rss > 0 and redline_rss > 0
+    assert not (tmp_path / "data").exists()  # initialize loads nothing, opens nothing
+    result = LspBench([redline], [bare], [0.02, 0.03], [0.02, 0.02], {"model": 2}, 1, 1)
+    table = format_lsp_table(result)
+    assert table.row_count == 5 and "model 2" in str(table.caption)
