@@ -45,7 +45,7 @@ def code_actions(server: RedlineServer, params: types.CodeActionParams) -> list[
         types.CodeAction(
             title=action.title,
             kind=types.CodeActionKind.RefactorRewrite,
-            command=types.Command(action.title, action.command, arguments),
+            command=types.Command(title=action.title, command=action.command, arguments=arguments),
         )
         for action in ACTIONS
     ]

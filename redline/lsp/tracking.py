@@ -1,7 +1,8 @@
 """What the user kept: accepted suggestions and applied drafts, followed through later edits.
 
 Each accepted completion or applied code action becomes a tracked range. The
-range moves with edits before it and grows or shrinks with edits inside it.
+range moves with edits before it and grows or shrinks with edits inside it
+(and, for a draft, with text typed at its edges).
 When the user has moved on (an edit or a request outside its paragraph, a
 save, closing the document, or no edits for a while) the range's final text
 is handed to ``on_final``, which learns from it and counts what was kept.
@@ -97,10 +98,13 @@ class Tracker:
         now = self.clock()
         delta = len(edit.text) - (edit.end - edit.start)
         for item in self.tracked.get(edit.uri, []):
-            if edit.end <= item.start:
+            # Text typed right at the edge of a draft belongs to it ("TL;DR: " before a
+            # summary); next to an accepted completion it is the user's own typing.
+            edge = item.draft is not None and edit.start == edit.end
+            if edit.end <= item.start and not (edge and edit.start == item.start):
                 item.start += delta
                 item.end += delta
-            elif edit.start < item.end:
+            elif edit.start < item.end or (edge and edit.start == item.end):
                 item.end = item.end + delta if edit.end <= item.end else edit.start + len(edit.text)
                 item.start = min(item.start, edit.start)
             item.touched = now
