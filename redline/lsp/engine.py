@@ -35,6 +35,7 @@ class Engine:
         self.error: RedlineError | None = None
         self.loaded = threading.Event()
         self.last_request = 0.0
+        self._closed = False
         self._requests = ThreadPoolExecutor(1, thread_name_prefix="redline-request")
         self._background = ThreadPoolExecutor(1, thread_name_prefix="redline-background")
 
@@ -89,13 +90,15 @@ class Engine:
         return self._background.submit(self._quietly, call, *args)
 
     def _with_assistant(self, call: Callable[..., T], *args: Any) -> T:
+        if self._closed:
+            raise RedlineError("the language server is shutting down")
         if self.assistant is None:
             raise self.error or RedlineError("the models are not loaded")
         return call(self.assistant, *args)
 
     def _quietly(self, call: Callable[..., T], *args: Any) -> T:
         self.loaded.wait()
-        while time.monotonic() - self.last_request < QUIET_SECONDS:
+        while time.monotonic() - self.last_request < QUIET_SECONDS and not self._closed:
             time.sleep(0.1)
         return self._with_assistant(call, *args)
 
@@ -105,7 +108,9 @@ class Engine:
 
     def close(self) -> None:
         """Stop both threads and release the Assistant."""
-        self._background.shutdown(wait=False, cancel_futures=True)
+        self._closed = True
+        self.loaded.set()  # background work waiting for the models gives up
+        self._background.shutdown(wait=True, cancel_futures=True)
         self._requests.shutdown(wait=True, cancel_futures=True)
         if self.assistant is not None:
             self.assistant.close()

@@ -75,9 +75,9 @@ class RedlineServer(LanguageServer):
         if self.loop is not None:
             self.loop.call_soon_threadsafe(call, *args)
 
-    def report(self, error: RedlineError) -> None:
-        """Show an error once per distinct message; the server keeps serving."""
-        if error.message in self._shown:
+    def report(self, error: RedlineError, once: bool = True) -> None:
+        """Show an error (by default once per distinct message); the server keeps serving."""
+        if once and error.message in self._shown:
             return
         self._shown.add(error.message)
         params = types.ShowMessageParams(type=types.MessageType.Error, message=f"redline: {error}")
@@ -279,8 +279,12 @@ def build_server(settings: Settings) -> RedlineServer:
 
 
 def _action_command(server: RedlineServer, action: actions.Action) -> Callable[..., Any]:
-    async def run(uri: str, selection: types.Range) -> dict[str, Any]:
-        return await actions.run_action(server, action, uri, selection)
+    async def run(uri: str, selection: types.Range) -> dict[str, Any] | None:
+        try:
+            return await actions.run_action(server, action, uri, selection)
+        except RedlineError as exc:
+            server.report(exc, once=False)
+            return None
 
     return run
 
