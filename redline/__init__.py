@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 from redline.errors import RedlineError
 
 __version__ = "0.1.0"
-__all__ = ["Assistant", "RedlineError", "__version__"]
+__all__ = ["Assistant", "Draft", "Learned", "RedlineError", "__version__"]
 
 if TYPE_CHECKING:
     from redline.assistant import Assistant
+    from redline.drafts import Draft, Learned
 
 
 def __getattr__(name: str) -> object:
@@ -22,4 +23,8 @@ def __getattr__(name: str) -> object:
         from redline.assistant import Assistant
 
         return Assistant
+    if name in ("Draft", "Learned"):
+        from redline import drafts
+
+        return getattr(drafts, name)
     raise AttributeError(f"module 'redline' has no attribute {name!r}")

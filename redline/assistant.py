@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redline.config import Settings, load_settings
 from redline.errors import InputError
+
+if TYPE_CHECKING:
+    from redline.drafts import Draft, Learned
 
 
 class Assistant:
@@ -36,14 +39,18 @@ class Assistant:
         self.learning = learning and self.settings.learning
 
         from redline.memory.embedder import Embedder
+        from redline.memory.preferences import PreferenceMemory
         from redline.memory.store import Store
         from redline.memory.writing import WritingMemory
 
         self.store = Store(self.settings.data_path)
         self.embedder = Embedder(self.settings.embedding_device)
         self.writing = WritingMemory(self.store, self.embedder)
+        self.preferences = PreferenceMemory(self.store, self.embedder)
         self._predictor: Any = None
         self._complete_graph: Any = None
+        self._draft_graph: Any = None
+        self._learn_graph: Any = None
         self._lock = threading.RLock()
 
     # -- models, loaded on first use ------------------------------------------
@@ -75,6 +82,24 @@ class Assistant:
                     )
                 )
             return self._complete_graph
+
+    def _draft_flow(self) -> Any:
+        with self._lock:
+            if self._draft_graph is None:
+                from redline.agent.draft import DraftDeps, build_draft_graph
+
+                self._draft_graph = build_draft_graph(
+                    DraftDeps(self.predictor, self.preferences, self.learning)
+                )
+            return self._draft_graph
+
+    def _learn_flow(self) -> Any:
+        with self._lock:
+            if self._learn_graph is None:
+                from redline.agent.learn import LearnDeps, build_learn_graph
+
+                self._learn_graph = build_learn_graph(LearnDeps(self.predictor, self.preferences))
+            return self._learn_graph
 
     # -- public API ------------------------------------------------------------
 
@@ -111,6 +136,35 @@ class Assistant:
         with self._lock:
             result = self._complete_flow().invoke(state)
         return {"suggestion": "", "source": "none", **result}
+
+    def draft(self, source: str, task: str = "summarize", preference: str | None = None) -> Draft:
+        """A draft from ``source`` for ``task`` (summarize, email, rewrite, continue, or an
+        instruction in words), shaped by the learned preferences, or by ``preference`` when
+        given (which then replaces them)."""
+        from redline.drafts import Draft
+
+        if not isinstance(task, str) or not task.strip():
+            raise InputError("a draft needs a task", "summarize, email, rewrite or an instruction")
+        with self._lock:
+            state = self._draft_flow().invoke(
+                {"source": source, "task": task, "preference": preference}
+            )
+        return Draft(state["text"], state.get("preference"), state["id"], task, state["origin"])
+
+    def learn(self, draft: Draft | int, edited: str) -> Learned:
+        """Learn from the user's version of a draft (a no-op when it is unchanged)."""
+        from redline.drafts import Learned
+
+        if not isinstance(edited, str):
+            raise InputError("learn takes the edited text (str)", "decode the file as UTF-8 first")
+        record = self.preferences.draft(draft if isinstance(draft, int) else draft.id)
+        if not self.learning:
+            return Learned(None, [], "learning is off")
+        with self._lock:
+            state = self._learn_flow().invoke({"draft": record, "edited": edited})
+        if state.get("skipped"):
+            return Learned(None, [], state["skipped"])
+        return Learned(state["preference"], state["rules"], None)
 
     def close(self) -> None:
         """Release the models and the database."""

@@ -67,6 +67,64 @@ def bench_ksr_command(obj: CliContext, data: Path, limit: int | None, systems: s
     console.print(format_table(rows))
 
 
+@bench.command("prelude")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="A PRELUDE-lite folder: run.py, adapter_redline.py, documents and users.",
+)
+@click.option("--docs", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--users", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rounds", type=click.IntRange(1), default=100, show_default=True)
+@click.option("--seeds", type=click.IntRange(1), default=3, show_default=True)
+@click.option("--modes", default="none,oracle,learn", show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("prelude-results.json"),
+    show_default=True,
+    help="Results JSON; the learning-curve plot is written beside it (.png).",
+)
+@click.pass_obj
+def bench_prelude_command(
+    obj: CliContext,
+    data: Path,
+    docs: Path | None,
+    users: Path | None,
+    rounds: int,
+    seeds: int,
+    modes: str,
+    out: Path,
+) -> None:
+    """Cumulative edit cost of drafts under a simulated user: no-learning, oracle, learning."""
+    import os
+
+    from redline.bench.prelude import compare, find_one, run_runner, runner_command
+
+    docs = docs or find_one(data, "*_documents.jsonl", "docs")
+    users = users or find_one(data, "*_users.json", "users")
+    model = obj.settings().model
+    if model:
+        os.environ["REDLINE_MODEL"] = model
+    out = out.resolve()
+    run_runner(
+        runner_command(data, docs.resolve(), users.resolve(), rounds, seeds, out, modes), data
+    )
+    table = Table(
+        title=f"redline bench prelude ({rounds} rounds, {seeds} seeds)", title_justify="left"
+    )
+    for column in ("user", "mode", "cum. cost mean ± sd", "zero-edit", "× none"):
+        table.add_column(column, justify="left" if column in ("user", "mode") else "right")
+    for comparison in compare(out):
+        for mode, (mean, stdev, zero) in comparison.costs.items():
+            times = comparison.ratio(mode)
+            shown = f"{times:.2f}" if times is not None else "-"
+            table.add_row(comparison.user, mode, f"{mean:.1f} ± {stdev:.1f}", f"{zero:.2f}", shown)
+    table.caption = f"target: learn ≤ 0.50 × none; results {out} (plot {out.with_suffix('.png')})"
+    console.print(table)
+
+
 @bench.command("lsp")
 @click.option(
     "--starts",

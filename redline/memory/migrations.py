@@ -29,6 +29,51 @@ MIGRATIONS: list[str] = [
         created REAL NOT NULL
     );
     """,
+    # 2: drafts, the user's edits of them, and the preferences learned from the edits.
+    # Evidence ties a preference to a draft (its context): +1 where the edit showed or
+    # kept it, -1 where the edit undid it. The FAISS context index holds one row per
+    # evidence row, so deleting a preference removes its contexts from the index.
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task TEXT NOT NULL,
+        source TEXT NOT NULL,
+        text TEXT NOT NULL,
+        preference TEXT,
+        applied TEXT NOT NULL,
+        embedding BLOB NOT NULL,
+        form BLOB NOT NULL,
+        created REAL NOT NULL
+    );
+    CREATE TABLE edits (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        draft_id INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        cost INTEGER NOT NULL,
+        created REAL NOT NULL
+    );
+    CREATE TABLE preferences (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        text TEXT NOT NULL,
+        rule TEXT,
+        slot TEXT,
+        status TEXT NOT NULL DEFAULT 'active',
+        superseded_by INTEGER REFERENCES preferences(id) ON DELETE SET NULL,
+        origin TEXT NOT NULL,
+        embedding BLOB NOT NULL,
+        created REAL NOT NULL,
+        last_used REAL
+    );
+    CREATE TABLE evidence (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        preference_id INTEGER NOT NULL REFERENCES preferences(id) ON DELETE CASCADE,
+        draft_id INTEGER NOT NULL REFERENCES drafts(id) ON DELETE CASCADE,
+        polarity INTEGER NOT NULL,
+        created REAL NOT NULL,
+        UNIQUE (preference_id, draft_id)
+    );
+    CREATE INDEX evidence_draft ON evidence(draft_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

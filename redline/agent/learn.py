@@ -1,0 +1,143 @@
+"""The learn flow: what the user's edit of a draft says about their preferences.
+
+diff ─trivial─▶ END
+  │
+judge ─▶ extract ─▶ infer ─▶ store ─▶ END
+
+judge: each preference applied to the draft was kept or undone by the edit.
+extract: candidate rules from the diff, each kept only if replaying it on the
+draft brings it closer to the edit. infer: what the rules leave unexplained
+is described by the model in one sentence, kept only if a draft regenerated
+with it comes closer to the edit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from rapidfuzz import fuzz
+
+from redline.agent.draft_prompts import draft_prompt, preference_prompt
+from redline.agent.fallback import clean
+from redline.memory.preferences import DraftRecord, PreferenceMemory
+from redline.predictors.base import Predictor, Prompt, generate
+from redline.style.edit_rules import residual, verified_rules
+from redline.style.rule_text import rules_from_text
+from redline.style.rules import Rule, apply_rules
+from redline.style.shape import edit_distance
+
+# The model is asked about an edit only when the rules leave this many word edits
+# unexplained, and only when the edit reworked the draft rather than replaced it.
+MIN_RESIDUAL = 3
+MIN_OVERLAP = 50
+MAX_PREFERENCE_WORDS = 20
+
+
+class LearnState(TypedDict, total=False):
+    draft: DraftRecord
+    edited: str
+    cost: int
+    skipped: str | None
+    kept: list[int]
+    undone: list[int]
+    rules: list[Rule]
+    shown: list[tuple[str, Rule | None]]
+    preference: str | None
+
+
+@dataclass
+class LearnDeps:
+    predictor: Predictor
+    preferences: PreferenceMemory
+    max_tokens: int = 200
+
+
+def triviality(draft: str, edited: str) -> str | None:
+    """Why an edit teaches nothing, or None when it may."""
+    if edited == draft:
+        return "the draft was kept as it is"
+    if not edited.strip():
+        return "the edit is empty: the draft was thrown away, not corrected"
+    if edited.split() == draft.split():
+        return "only whitespace changed"
+    return None
+
+
+def _first_sentence(text: str) -> str:
+    sentence = re.split(r"(?<=[.!?])\s|\n", text.strip(), maxsplit=1)[0].strip(" \"'")
+    words = sentence.split()
+    return " ".join(words[:MAX_PREFERENCE_WORDS]) if len(words) >= 3 else ""
+
+
+def build_learn_graph(deps: LearnDeps):
+    """Compile the learn flow."""
+
+    def diff(state: LearnState) -> LearnState:
+        draft, edited = state["draft"].text, state["edited"]
+        return {"skipped": triviality(draft, edited), "cost": edit_distance(draft, edited)}
+
+    def judge(state: LearnState) -> LearnState:
+        kept, undone = [], []
+        for pid in state["draft"].applied:
+            rule = next((p.rule for p in deps.preferences.list(ids=[pid])), None)
+            if rule is not None:
+                (kept if rule.apply(state["edited"]) == state["edited"] else undone).append(pid)
+        return {"kept": kept, "undone": undone}
+
+    def extract(state: LearnState) -> LearnState:
+        rules = [v.rule for v in verified_rules(state["draft"].text, state["edited"])]
+        return {"rules": rules, "shown": [(rule.describe(), rule) for rule in rules]}
+
+    def infer(state: LearnState) -> LearnState:
+        draft, edited, rules = state["draft"], state["edited"], state["rules"]
+        if residual(draft.text, edited, rules) < MIN_RESIDUAL or (
+            fuzz.ratio(draft.text, edited) < MIN_OVERLAP
+        ):
+            return {}
+        prompt = Prompt(text=preference_prompt(apply_rules(draft.text, rules), edited), raw=False)
+        said = _first_sentence(generate(deps.predictor, prompt, max_tokens=40).text)
+        if not said:
+            return {}
+        said_rules, _ = rules_from_text(said)
+        if said_rules:  # the model named a rule: keep it if replaying it helps
+            helps = [r for r in said_rules if _closer(draft.text, r.apply(draft.text), edited)]
+            return {"shown": state["shown"] + [(r.describe(), r) for r in helps if r not in rules]}
+        regenerated = generate(
+            deps.predictor,
+            Prompt(text=draft_prompt(draft.task, draft.source, said), raw=False),
+            max_tokens=deps.max_tokens,
+        ).text
+        regenerated = apply_rules(clean(regenerated), rules)
+        if _closer(apply_rules(draft.text, rules), regenerated, edited):
+            return {"shown": state["shown"] + [(said, None)]}
+        return {}
+
+    def store(state: LearnState) -> LearnState:
+        shown = state["shown"]
+        deps.preferences.record_edit(
+            state["draft"].id, state["edited"], state["cost"], shown, state["kept"], state["undone"]
+        )
+        return {"preference": " ".join(text for text, _ in shown) or None}
+
+    graph = StateGraph(LearnState)
+    for name, node in [
+        ("diff", diff),
+        ("judge", judge),
+        ("extract", extract),
+        ("infer", infer),
+        ("store", store),
+    ]:
+        graph.add_node(name, node)
+    graph.add_edge(START, "diff")
+    graph.add_conditional_edges("diff", lambda s: END if s["skipped"] else "judge")
+    for a, b in [("judge", "extract"), ("extract", "infer"), ("infer", "store")]:
+        graph.add_edge(a, b)
+    graph.add_edge("store", END)
+    return graph.compile()
+
+
+def _closer(before: str, after: str, target: str) -> bool:
+    return edit_distance(after, target) < edit_distance(before, target)

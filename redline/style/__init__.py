@@ -1,0 +1,1 @@
+"""Style: the shape of a text (greeting, body, sign-off, sentences) and rules that rewrite it."""

@@ -1,0 +1,107 @@
+"""Preferences written in words, turned into the rules that enforce them.
+
+A user may type a preference ("Keep it to at most 3 sentences. Sign off with
+'Best, Sam'.") or correct a learned one; every sentence this module
+understands becomes a rule, so even a small model's drafts follow it. A
+sentence it does not understand stays a preference for the model's prompt.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from redline.style.rules import (
+    BritishSpelling,
+    Bullets,
+    Greeting,
+    Label,
+    MaxSentences,
+    NoContractions,
+    NoExclamation,
+    PlainWords,
+    Replace,
+    Rule,
+    SerialComma,
+    Signoff,
+)
+from redline.style.shape import CLOSING, GREETING, LABEL, NAME
+
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+QUOTED = re.compile(r"[\"“']([^\"”]+?)[\"”']")
+
+
+def _quoted(sentence: str) -> list[str]:
+    return [q.replace("\\n", "\n") for q in QUOTED.findall(sentence)]
+
+
+def _limit(sentence: str) -> Rule | None:
+    match = re.search(
+        r"(?:at most|no more than|up to|maximum of|max\.?|only|under|limit(?:ed)? to)\s+"
+        r"(\d+|one|two|three|four|five|six|seven)\s+sentences?",
+        sentence,
+        re.IGNORECASE,
+    ) or re.search(
+        r"(\d+|one|two|three|four|five)\s+sentences?\s+(?:or fewer|or less|max)", sentence, re.I
+    )
+    if not match:
+        return None
+    word = match.group(1).lower()
+    return MaxSentences(int(word) if word.isdigit() else NUMBERS[word])
+
+
+def _opening(sentence: str) -> Rule | None:
+    if not re.search(r"\b(begin|start|open|lead|prefix|greet|greeting)", sentence, re.I):
+        return None
+    for text in _quoted(sentence):
+        if LABEL.fullmatch(text.strip()):
+            return Label(text.strip())
+        if GREETING.match(text.strip()):
+            return Greeting(text.strip())
+    return None
+
+
+def _closing(sentence: str) -> Rule | None:
+    if not re.search(r"\b(sign[- ]?off|end|close|closing|finish)", sentence, re.I):
+        return None
+    quoted = _quoted(sentence)
+    lines = [line.strip() for q in quoted for line in q.split("\n") if line.strip()]
+    if lines and CLOSING.match(lines[0]) and all(NAME.match(line) for line in lines[1:2]):
+        return Signoff(lines[:2])
+    return None
+
+
+def _replacement(sentence: str) -> Rule | None:
+    match = re.search(
+        r"(?:write|use|say|prefer)\s+[\"“]([^\"”]+)[\"”],?\s+(?:instead of|not|rather than|over)"
+        r"\s+[\"“]([^\"”]+)[\"”]",
+        sentence,
+        re.IGNORECASE,
+    )
+    return Replace(match.group(2), match.group(1)) if match else None
+
+
+KEYWORD_RULES: list[tuple[str, Callable[[], Rule]]] = [
+    (r"bullet|bulleted|list of points|as a list", Bullets),
+    (r"exclamation", NoExclamation),
+    (r"contraction", NoContractions),
+    (r"british|uk spelling|commonwealth spelling", BritishSpelling),
+    (r"plain (words|english|language)|formal words|simple words", PlainWords),
+    (r"oxford comma|serial comma", SerialComma),
+]
+
+
+def rules_from_text(preference: str) -> tuple[list[Rule], list[str]]:
+    """The rules a preference states, and its sentences that state no rule."""
+    rules: list[Rule] = []
+    unparsed: list[str] = []
+    for sentence in re.split(r"(?<=[.!])\s+(?=[A-Z])", preference.strip()):
+        found = [rule for parse in (_limit, _opening, _closing) if (rule := parse(sentence))]
+        found += [make() for pattern, make in KEYWORD_RULES if re.search(pattern, sentence, re.I)]
+        if not found and (rule := _replacement(sentence)):
+            found.append(rule)
+        if found:
+            rules.extend(rule for rule in found if rule not in rules)
+        elif sentence.strip():
+            unparsed.append(sentence.strip())
+    return rules, unparsed
