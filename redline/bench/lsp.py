@@ -42,6 +42,7 @@ def completion(params):
 server.start_io()
 """
 LOAD_TIMEOUT = 300.0
+PATH_NAMES = {"cache": "keystroke served from the cache", "model": "keystroke the model answered"}
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class LspBench:
     start_bare: list[float]
     lsp: list[float]  # didChange sent -> completion answer, per keystroke
     direct: list[float]  # Assistant.complete_detail, same inputs
+    paths: list[str]  # how each direct call was answered: cache, phrases, model, none
     sources: dict[str, int]  # how the server's answers were made
     rss_redline: int
     rss_bare: int
@@ -207,11 +209,14 @@ def _end_position(text: str) -> Any:
     return types.Position(line=line, character=len(last.encode("utf-16-le")) // 2)
 
 
-def _type_directly(settings: Settings, keystrokes: list[tuple[str, str]]) -> list[float]:
+def _type_directly(
+    settings: Settings, keystrokes: list[tuple[str, str]]
+) -> tuple[list[float], list[str]]:
     """The same keystrokes through ``Assistant.complete_detail`` in this process."""
     from redline.assistant import Assistant
 
     seconds = []
+    paths = []
     with Assistant(settings=settings) as assistant:
         assistant.predictor.load()
         assistant.embedder.load()
@@ -219,9 +224,10 @@ def _type_directly(settings: Settings, keystrokes: list[tuple[str, str]]) -> lis
         assistant.complete("Warm up", uri="redline:warm-up")
         for uri, prefix in keystrokes:
             start = time.perf_counter()
-            assistant.complete_detail(prefix, "", uri=uri)
+            detail = assistant.complete_detail(prefix, "", uri=uri)
             seconds.append(time.perf_counter() - start)
-    return seconds
+            paths.append(detail["source"])
+    return seconds, paths
 
 
 def run_lsp_bench(
@@ -257,10 +263,10 @@ def run_lsp_bench(
             _type_through_server(redline_command, env, keystrokes)
         )
         shutil.copytree(memory, Path(scratch) / "direct")
-        direct = _type_directly(
+        direct, paths = _type_directly(
             replace(settings, data_dir=str(Path(scratch) / "direct")), keystrokes
         )
-    return LspBench(start_redline, start_bare, lsp, direct, sources, rss_redline, rss_bare)
+    return LspBench(start_redline, start_bare, lsp, direct, paths, sources, rss_redline, rss_bare)
 
 
 def median(values: list[float]) -> float:
@@ -310,6 +316,20 @@ def format_lsp_table(result: LspBench) -> Any:
         ratio(lsp_mean, dir_mean),
         "≤ 1.1",
     )
+    for path in ("cache", "model"):
+        rows = zip(result.lsp, result.direct, result.paths, strict=True)
+        pairs = [(a, b) for a, b, p in rows if p == path]
+        if pairs:
+            lsp_p = percentile([a for a, _ in pairs], 50)
+            dir_p = percentile([b for _, b in pairs], 50)
+            table.add_row(
+                f"  {PATH_NAMES[path]}, p50 ({len(pairs)})",
+                ms(lsp_p),
+                ms(dir_p),
+                direct,
+                ratio(lsp_p, dir_p),
+                "",
+            )
     table.add_row(
         "resident memory, loaded",
         f"{result.rss_redline / 2**20:.0f} MiB",

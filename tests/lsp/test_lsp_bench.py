@@ -19,9 +19,10 @@ def test_both_servers_answer_initialize_and_the_table_shows_ratios(tmp_path: Pat
     assert 0 < bare < 30 and 0 < redline < 30
     assert bare_rss > 0 and redline_rss > 0
     assert not (tmp_path / "data").exists()  # initialize loads nothing, opens nothing
-    result = LspBench([redline], [bare], [0.02, 0.03], [0.02, 0.02], {"model": 2}, 1, 1)
+    paths = ["model", "cache"]
+    result = LspBench([redline], [bare], [0.2, 0.003], [0.2, 0.001], paths, {"model": 1}, 1, 1)
     table = format_lsp_table(result)
-    assert table.row_count == 5 and "model 2" in str(table.caption)
+    assert table.row_count == 7 and "model 1" in str(table.caption)
 
 
 def test_the_server_imports_no_model_library_before_the_first_request() -> None:
