@@ -103,6 +103,16 @@ def _memory_rows(table: Table, settings: Settings) -> None:
             if index.exists()
             else "missing (rebuilt on use)",
         )
+        (drafts, edits, active, other), *_ = store.query(
+            "SELECT (SELECT count(*) FROM drafts), (SELECT count(*) FROM edits),"
+            " (SELECT count(*) FROM preferences WHERE status = 'active'),"
+            " (SELECT count(*) FROM preferences WHERE status != 'active')"
+        )
+        table.add_row(
+            "preferences",
+            f"{active} in use, {other} disabled or superseded;"
+            f" learned from {edits} edits of {drafts} drafts",
+        )
     finally:
         store.close()
 
