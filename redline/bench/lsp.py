@@ -269,10 +269,6 @@ def run_lsp_bench(
     return LspBench(start_redline, start_bare, lsp, direct, paths, sources, rss_redline, rss_bare)
 
 
-def median(values: list[float]) -> float:
-    return percentile(values, 50)
-
-
 def format_lsp_table(result: LspBench) -> Any:
     """One table: redline beside its baselines, with the ratios and the targets."""
     from rich.table import Table
@@ -283,7 +279,7 @@ def format_lsp_table(result: LspBench) -> Any:
     def ratio(a: float, b: float) -> str:
         return f"{a / b:.2f}" if b else "n/a"
 
-    start_r, start_b = median(result.start_redline), median(result.start_bare)
+    start_r, start_b = percentile(result.start_redline, 50), percentile(result.start_bare, 50)
     lsp50, lsp95 = percentile(result.lsp, 50), percentile(result.lsp, 95)
     dir50, dir95 = percentile(result.direct, 50), percentile(result.direct, 95)
     lsp_mean = sum(result.lsp) / len(result.lsp)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
@@ -16,7 +15,7 @@ from pygls.workspace import TextDocument
 
 from redline import __version__
 from redline.config import Settings
-from redline.errors import RedlineError
+from redline.errors import ModelError, RedlineError
 from redline.lsp import actions, inline
 from redline.lsp.engine import Engine
 from redline.lsp.observing import Observer
@@ -26,7 +25,6 @@ from redline.lsp.stats import EVENT, Retention, event_payload
 from redline.lsp.suggest import Suggester
 from redline.lsp.tracking import Tracked, Tracker
 
-logger = logging.getLogger(__name__)
 STATS_REQUEST = "redline/stats"
 STATS_COMMAND = "redline.stats"
 # Seconds the server waits at shutdown for learning from the last edits.
@@ -98,11 +96,15 @@ class RedlineServer(LanguageServer):
     async def progress(self, title: str) -> AsyncIterator[Reporter]:
         """``$/progress`` around a block where the client shows it; yields a thread-safe report."""
         window = self.client_capabilities.window
-        if not (window and window.work_done_progress):
+        token = str(uuid.uuid4())
+        created = False
+        if window and window.work_done_progress:
+            with contextlib.suppress(Exception):  # refused: the work goes on without it
+                await self.work_done_progress.create_async(token)
+                created = True
+        if not created:
             yield lambda message, percent: None
             return
-        token = str(uuid.uuid4())
-        await self.work_done_progress.create_async(token)
         self.work_done_progress.begin(token, types.WorkDoneProgressBegin(title=title, percentage=0))
 
         def reporter(message: str, percent: int) -> None:
@@ -133,6 +135,9 @@ class RedlineServer(LanguageServer):
                 await asyncio.wrap_future(future)
             except RedlineError as exc:
                 self.report(exc)
+            except Exception as exc:  # a backend's own error: reported, the server goes on
+                self.engine.error = ModelError(f"the models could not be loaded: {exc}")
+                self.report(self.engine.error)
         if self.engine.error is None:
             self.log(f"models loaded ({self.engine.settings.model or 'embedded model'})")
 
