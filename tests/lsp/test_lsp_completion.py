@@ -204,3 +204,28 @@ async def test_position_past_the_end_is_clamped(client: LanguageClient) -> None:
     items = await inline_at(client, uri, 7, 99)
     assert items[0].insert_text.startswith(PHRASE)
     assert items[0].range.start == types.Position(line=0, character=10)
+
+
+async def test_an_applied_completion_item_is_tracked_without_its_command(
+    client: LanguageClient,
+) -> None:
+    """As in Helix, which applies the item's edit and runs no command."""
+    uri = "file:///notes/helix.md"
+    open_doc(client, uri, "Shout if I")
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=10),
+        )
+    )
+    edit = result.items[0].text_edit
+    before = (await stats(client))["tracking"]
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
+            ],
+        )
+    )
+    assert (await stats(client))["tracking"] == before + 1
