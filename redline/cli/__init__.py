@@ -56,8 +56,8 @@ def cli(ctx: click.Context, data_dir: Path | None, model: str | None, config: Pa
 
 def main() -> None:
     """Entry point of the `redline` command."""
-    from redline.cli import bench, config_cmd, core, drafting, lsp_cmd, prefs
+    from redline.cli import bench, config_cmd, core, drafting, lsp_cmd, prefs, tui_cmd
 
-    for group in (core, drafting, prefs, config_cmd, bench, lsp_cmd):
+    for group in (core, drafting, prefs, config_cmd, bench, lsp_cmd, tui_cmd):
         group.register(cli)
     cli(prog_name="redline")

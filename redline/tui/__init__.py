@@ -1,0 +1,1 @@
+"""redline's terminal UI: chat, write, preferences and prompts screens (Textual)."""

@@ -1,0 +1,1 @@
+"""Widgets the screens share: the busy bar, the suggesting editor, dialogs."""

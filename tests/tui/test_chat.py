@@ -1,0 +1,55 @@
+"""Chat: answers stream from the real model, stop on Esc, and persist across restarts."""
+
+from __future__ import annotations
+
+from textual.widgets import ListView, Markdown
+from tui_support import make_app, wait_for
+
+from redline.tui.chat import ChatScreen
+
+
+async def test_answer_streams_stops_on_escape_and_persists(data_dir) -> None:
+    app = make_app(data_dir, warm=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press(*"Write a long story about a dragon.", "enter")
+        answer = lambda: screen.query("#messages Markdown.assistant").last(Markdown)  # noqa: E731
+        await wait_for(pilot, lambda: len(screen.query("#messages Markdown.assistant")) == 1)
+        await wait_for(pilot, lambda: len(answer().source.strip()) > 0)
+        assert screen.answering, "the answer was shown only when it was complete"
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not screen.answering)
+        assert answer().source.endswith("*(stopped)*")
+        await wait_for(pilot, lambda: len(screen.query_one(ListView).children) == 1)
+
+    again = make_app(data_dir, warm=False)
+    async with again.run_test(size=(80, 24)) as pilot:
+        screen = again.screen
+        conversations = screen.query_one(ListView)
+        await wait_for(pilot, lambda: len(conversations.children) == 1)
+        await pilot.click(conversations.children[0])
+        await wait_for(pilot, lambda: len(screen.query("#messages Markdown")) == 2)
+        user, reply = screen.query("#messages Markdown")
+        assert user.source == "Write a long story about a dragon."
+        assert reply.source.endswith("*(stopped)*")
+
+        conversations.focus()
+        await pilot.press("delete", "y")
+        await wait_for(pilot, lambda: len(conversations.children) == 0)
+        assert again.conversations.list() == []
+
+
+async def test_newline_with_ctrl_j_and_draft_command(data_dir) -> None:
+    app = make_app(data_dir, warm=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press(*"/summarize The board met on Monday.", "ctrl+j")
+        await pilot.press(*"It approved the budget and hired two people.")
+        assert "\n" in screen.query_one("#message").text
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(screen.query("#messages Markdown")) == 2, 300)
+        await wait_for(pilot, lambda: not screen.answering, 300)
+        reply = screen.query("#messages Markdown").last(Markdown).source
+        assert "preferences used: none yet" in reply
+        assert "budget" in reply.lower() or "board" in reply.lower()
