@@ -1,6 +1,7 @@
 """The learn flow: what the user's edit of a draft says about their preferences.
 
 diff ─trivial─▶ END
+  │ ╰─kept as it is─▶ judge ─▶ store ─▶ END   (the applied preferences are confirmed)
   │
 judge ─▶ extract ─▶ infer ─▶ store ─▶ END
 
@@ -77,7 +78,15 @@ def build_learn_graph(deps: LearnDeps):
 
     def diff(state: LearnState) -> LearnState:
         draft, edited = state["draft"].text, state["edited"]
-        return {"skipped": triviality(draft, edited), "cost": edit_distance(draft, edited)}
+        return {
+            "skipped": triviality(draft, edited),
+            "cost": edit_distance(draft, edited),
+            "shown": [],
+        }
+
+    def after_diff(state: LearnState) -> str:
+        kept = state["edited"] == state["draft"].text and state["draft"].applied
+        return "judge" if kept or not state["skipped"] else END
 
     def judge(state: LearnState) -> LearnState:
         kept, undone = [], []
@@ -132,8 +141,9 @@ def build_learn_graph(deps: LearnDeps):
     ]:
         graph.add_node(name, node)
     graph.add_edge(START, "diff")
-    graph.add_conditional_edges("diff", lambda s: END if s["skipped"] else "judge")
-    for a, b in [("judge", "extract"), ("extract", "infer"), ("infer", "store")]:
+    graph.add_conditional_edges("diff", after_diff)
+    graph.add_conditional_edges("judge", lambda s: "store" if s["skipped"] else "extract")
+    for a, b in [("extract", "infer"), ("infer", "store")]:
         graph.add_edge(a, b)
     graph.add_edge("store", END)
     return graph.compile()

@@ -33,8 +33,10 @@ NEIGHBOURS = 5
 MIN_SIMILARITY = 0.3
 # Weight of the document's form beside its meaning in context similarity.
 FORM_WEIGHT = 0.5
-# A preference is used where this share of the similar contexts' weight backs it.
+# A preference is used where this share of the similar contexts' weight backs it;
+# a context's weight is its similarity to this power, so the nearest ones count most.
 MIN_VOTE = 0.5
+VOTE_SHARPNESS = 3
 # Free-text preferences this close in meaning are one preference.
 MERGE_SIMILARITY = 0.9
 # Fallback for documents like nothing seen: preferences backed in this share of
@@ -315,7 +317,7 @@ class PreferenceMemory:
         neighbours = self._neighbours(context)
         if not neighbours:
             return self._global(context.task, written)
-        weights = dict(neighbours)
+        weights = {draft_id: score**VOTE_SHARPNESS for draft_id, score in neighbours}
         total = sum(weights.values())
         successors = self._successors()
         stances: dict[tuple[int, int], int] = {}

@@ -25,7 +25,7 @@ from redline.style.rules import (
     SerialComma,
     Signoff,
 )
-from redline.style.shape import CLOSING, GREETING, LABEL, NAME
+from redline.style.shape import CLOSING, GREETING, LABEL_TEXT, NAME
 
 NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
 QUOTED = re.compile(r"[\"“']([^\"”]+?)[\"”']")
@@ -54,7 +54,7 @@ def _opening(sentence: str) -> Rule | None:
     if not re.search(r"\b(begin|start|open|lead|prefix|greet|greeting)", sentence, re.I):
         return None
     for text in _quoted(sentence):
-        if LABEL.fullmatch(text.strip()):
+        if LABEL_TEXT.fullmatch(text.strip()):
             return Label(text.strip())
         if GREETING.match(text.strip()):
             return Greeting(text.strip())

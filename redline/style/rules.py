@@ -322,6 +322,14 @@ class MaxSentences(BodyRule):
         return f"Use at most {n} sentence{'s' if n != 1 else ''}."
 
 
+def _heading(body: str) -> tuple[str, str]:
+    """A short first line ending in a colon ("Hiring update:") and the rest of the body."""
+    first, _, rest = body.partition("\n")
+    if first.rstrip().endswith(":") and len(first.split()) <= 4 and rest.strip():
+        return first.strip(), rest
+    return "", body
+
+
 @register
 class Bullets(BodyRule):
     """The body as a list: one sentence per line, each starting with "- "."""
@@ -330,10 +338,12 @@ class Bullets(BodyRule):
     stage = 30
 
     def reshape(self, shape: Shape) -> Shape:
-        sentences = split_sentences(shape.body)
-        if not sentences or (is_list(shape.body) and len(sentences) == shape.body.count("\n") + 1):
+        heading, body = _heading(shape.body)
+        sentences = split_sentences(body)
+        if not sentences or (is_list(body) and len(sentences) == body.count("\n") + 1):
             return shape
-        return replace(shape, body="\n".join(f"- {s}" for s in sentences))
+        items = "\n".join(f"- {s}" for s in sentences)
+        return replace(shape, body=f"{heading}\n{items}" if heading else items)
 
     def describe(self) -> str:
         return "Write the main text as a bulleted list, one sentence per line."
@@ -350,7 +360,10 @@ class Label(BodyRule):
         super().__init__(text=text)
 
     def reshape(self, shape: Shape) -> Shape:
-        return replace(shape, label=self.params["text"])
+        label, body = self.params["text"], shape.body
+        if body.startswith(label):  # a label parse() does not know, followed by a list
+            body = body[len(label) :].strip()
+        return replace(shape, label=label, body=body)
 
     def describe(self) -> str:
         return f'Start the main text with "{self.params["text"]}".'

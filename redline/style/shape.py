@@ -19,8 +19,21 @@ CLOSING = re.compile(
     re.IGNORECASE,
 )
 NAME = re.compile(r"^[A-Z][\w.'-]*( [A-Z][\w.'-]*){0,2}$")
-# A label that opens a body, such as "TL;DR:", "Summary:" or "In short:".
-LABEL = re.compile(r"^([A-Z][\w;'/&-]*(?: [\w;'/&-]+)?:)(?=\s|$)")
+# A label that opens a body, such as "TL;DR:", "Summary:" or "In short:": one of these
+# anywhere, or any word or two and a colon followed by text on the same line (a line
+# such as "Hiring update:" above a list is a heading, not a label).
+KNOWN_LABELS = (
+    "TL;DR", "TLDR", "Summary", "In short", "In brief", "Verdict", "Bottom line", "Key points",
+    "Overview", "Takeaway", "Takeaways", "Recap", "Gist", "BLUF", "Short version", "Highlights",
+    "Conclusion", "Abstract", "Note", "Update", "Status",
+)  # fmt: skip
+LABEL = re.compile(
+    rf"^((?:{'|'.join(re.escape(label) for label in KNOWN_LABELS)}):)(?=\s|$)"
+    r"|^([A-Z][\w;'/&-]*(?: [\w;'/&-]+)?:)(?=[ \t]+\S)",
+    re.IGNORECASE,
+)
+# What a label looks like on its own, as a preference quotes it.
+LABEL_TEXT = re.compile(r"[A-Z][\w;'/&-]*(?: [\w;'/&-]+)?:", re.IGNORECASE)
 LIST_MARKER = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 # Abbreviations, initials and decimals do not end a sentence.
 _NOT_AN_END = re.compile(
@@ -104,5 +117,5 @@ def parse(text: str) -> Shape:
     label = None
     match = LABEL.match(body)
     if match:
-        label, body = match.group(1), body[match.end() :].strip()
+        label, body = match.group(match.lastindex), body[match.end() :].strip()
     return Shape(greeting, label, body, signoff)

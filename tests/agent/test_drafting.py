@@ -40,10 +40,13 @@ def taught(tmp_path_factory) -> Path:
 def test_rules_from_two_consistent_edits_shape_a_new_similar_document(taught: Path) -> None:
     with Assistant(data_dir=taught) as assistant:
         draft = assistant.draft(NEWS[2])
-    assert draft.text.startswith("TL;DR:\n- ")
-    assert all(line.startswith("- ") for line in parse(draft.text).body.split("\n"))
-    assert "TL;DR:" in draft.preference and "bulleted list" in draft.preference
-    assert draft.id == 3
+        assert draft.text.startswith("TL;DR:\n- ")
+        assert all(line.startswith("- ") for line in parse(draft.text).body.split("\n"))
+        assert "TL;DR:" in draft.preference and "bulleted list" in draft.preference
+        assert draft.id == 3
+        kept = assistant.learn(draft, draft.text)  # accepted as it is: both rules confirmed
+        assert kept.skipped == "the draft was kept as it is"
+        assert {p.support for p in assistant.preferences.list()} == {3}
 
 
 def test_unrelated_document_is_drafted_without_them(taught: Path) -> None:

@@ -65,6 +65,22 @@ def test_sentences_keep_abbreviations_initials_and_decimals() -> None:
     ]
 
 
+def test_a_heading_above_a_list_is_not_a_label_and_stays_a_heading() -> None:
+    notes = "Hiring update:\n- Backend role is open.\nFrontend role is slow."
+    assert parse(notes).label is None
+    assert (
+        Bullets().apply(notes)
+        == "Hiring update:\n- Backend role is open.\n- Frontend role is slow."
+    )
+
+
+def test_an_unusual_label_before_a_list_is_applied_once() -> None:
+    rules = [Label("Résumé:"), Bullets()]
+    once = apply_rules("One thing. Two things.", rules)
+    assert once == "Résumé:\n- One thing.\n- Two things."
+    assert apply_rules(once, rules) == once
+
+
 def test_shape_finds_greeting_label_and_signoff_with_name() -> None:
     shape = parse("Hi all,\n\nSummary: it went well.\n\nKind regards,\nAna Lopez")
     assert (shape.greeting, shape.label, shape.body) == ("Hi all,", "Summary:", "it went well.")
