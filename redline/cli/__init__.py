@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,26 @@ class CliContext:
         return Assistant(settings=self.settings(**more))
 
 
+# The module that registers each command, imported only when that command runs (or
+# help lists them all), so `redline lsp` starts without the other commands' imports.
+COMMAND_MODULES = {
+    "complete": "core", "observe": "core", "models": "core", "doctor": "core", "demo": "core",
+    "draft": "drafting", "learn": "drafting", "prefs": "prefs", "config": "config_cmd",
+    "bench": "bench", "lsp": "lsp_cmd",
+}  # fmt: skip
+
+
 class RedlineGroup(click.Group):
-    """Reports RedlineError as a message and its exit code (2 usage/config, 1 runtime)."""
+    """Loads commands on demand; reports RedlineError as a message and its exit code
+    (2 usage/config, 1 runtime)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMAND_MODULES:
+            importlib.import_module(f"redline.cli.{COMMAND_MODULES[name]}").register(self)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -56,8 +75,4 @@ def cli(ctx: click.Context, data_dir: Path | None, model: str | None, config: Pa
 
 def main() -> None:
     """Entry point of the `redline` command."""
-    from redline.cli import bench, config_cmd, core, drafting, lsp_cmd, prefs, tui_cmd
-
-    for group in (core, drafting, prefs, config_cmd, bench, lsp_cmd, tui_cmd):
-        group.register(cli)
     cli(prog_name="redline")
