@@ -151,6 +151,15 @@ class Assistant:
             )
         return Draft(state["text"], state.get("preference"), state["id"], task, state["origin"])
 
+    def remember_suggestion(self, text: str, before: str, task: str = "complete") -> Draft:
+        """Record a suggestion the user accepted (``before``: the text it followed), so that
+        :meth:`learn` can read the user's later edits of it as edits of a draft."""
+        from redline.drafts import Draft
+
+        context = self.preferences.context(task, before[-2000:] or text)
+        draft_id = self.preferences.save_draft(context, before, text, None, [])
+        return Draft(text, None, draft_id, task)
+
     def learn(self, draft: Draft | int, edited: str) -> Learned:
         """Learn from the user's version of a draft (a no-op when it is unchanged)."""
         from redline.drafts import Learned

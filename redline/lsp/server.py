@@ -179,9 +179,11 @@ class RedlineServer(LanguageServer):
         assistant.store.log_event(EVENT, payload)
 
     def _learn(self, assistant: Any, tracked: Tracked, final: str) -> bool:
-        if tracked.draft is None:
-            return False
-        result = assistant.learn(tracked.draft, final)
+        draft = tracked.draft
+        if draft is None:  # an accepted completion: learned from as a draft of its own
+            before = (self._text_of(tracked.uri) or "")[: tracked.start]
+            draft = assistant.remember_suggestion(tracked.original, before)
+        result = assistant.learn(draft, final)
         if result.preference:
             self.log(f"learned: {result.preference}")
         return bool(result.preference or result.rules)

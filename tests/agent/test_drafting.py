@@ -105,3 +105,10 @@ def test_bad_input_is_refused_with_a_message(data_dir: Path) -> None:
         draft = assistant.draft(NEWS[1])
         with pytest.raises(InputError, match="edited text"):
             assistant.learn(draft, b"bytes")  # type: ignore[arg-type]
+
+
+def test_an_accepted_suggestion_edited_later_teaches_like_a_draft(data_dir: Path) -> None:
+    with Assistant(data_dir=data_dir) as assistant:
+        draft = assistant.remember_suggestion(" missed anything.", before="Shout if I")
+        learned = assistant.learn(draft, " missed everything.")
+    assert learned.preference == 'Write "everything" instead of "anything".'

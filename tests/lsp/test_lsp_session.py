@@ -112,7 +112,9 @@ async def test_languages_come_from_the_settings(client: LanguageClient) -> None:
     assert items[0].insert_text.startswith(" missed anything.")
 
 
-async def test_an_edited_accepted_suggestion_counts_what_was_kept(client: LanguageClient) -> None:
+async def test_an_edited_accepted_suggestion_counts_what_was_kept_and_teaches(
+    client: LanguageClient, data: Path
+) -> None:
     uri = "file:///notes/kept.md"
     open_doc(client, uri, "Shout if I")
     suggestion = (await inline_at(client, uri, 0, 10))[0].insert_text.split("\n")[0]
@@ -140,6 +142,8 @@ async def test_an_edited_accepted_suggestion_counts_what_was_kept(client: Langua
     assert result["suggested_chars"] == len(suggestion)
     # " missed anything." -> " missed everything.": all but "an" of "anything" kept.
     assert result["retained_chars"] == len(suggestion) - 2
+    learned = 'Write "everything" instead of "anything".'
+    await until(lambda: query(data, "SELECT text FROM preferences") == [(learned,)])
 
 
 async def test_the_accept_command_tracks_an_insertion_the_server_did_not_see_as_such(
