@@ -12,9 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import END
 
 from redline.agent.documents import Documents, DocumentState, typed_window
+from redline.agent.graphs import chain, graph_of
 from redline.agent.prompts import CompletionPrompt
 from redline.agent.words import split_trailing_space, whole_words
 from redline.memory.phrases import NEWLINE, Phrase, PhraseModel
@@ -138,14 +139,12 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         document.last_prefix, document.last_suggestion = state["prefix"], suggestion
         return {"suggestion": suggestion, "source": source}
 
-    graph = StateGraph(CompleteState)
-    graph.add_node("recall_cache", recall_cache)
-    graph.add_node("match_phrases", match_phrases)
-    graph.add_node("gather_context", gather_context)
-    graph.add_node("build_prompt", build_prompt)
-    graph.add_node("generate", generate_text)
-    graph.add_node("finish", finish)
-    graph.add_edge(START, "recall_cache")
+    graph = graph_of(
+        CompleteState,
+        {"recall_cache": recall_cache, "match_phrases": match_phrases,
+         "gather_context": gather_context, "build_prompt": build_prompt,
+         "generate": generate_text, "finish": finish},
+    )  # fmt: skip
     graph.add_conditional_edges(
         "recall_cache",
         lambda s: END if "suggestion" in s else "match_phrases",
@@ -156,10 +155,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         lambda s: "finish" if s.get("phrase") is not None else "gather_context",
         ["finish", "gather_context"],
     )
-    graph.add_edge("gather_context", "build_prompt")
-    graph.add_edge("build_prompt", "generate")
-    graph.add_edge("generate", "finish")
-    graph.add_edge("finish", END)
+    chain(graph, "gather_context", "build_prompt", "generate", "finish", END)
     return graph.compile()
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import END
 
 from redline.agent.draft_prompts import draft_prompt
 from redline.agent.fallback import clean, extract, faithful
+from redline.agent.graphs import chain, graph_of
 from redline.errors import InputError
 from redline.memory.preferences import Context, PreferenceMemory
 from redline.predictors.base import Predictor, Prompt, generate
@@ -109,19 +110,10 @@ def build_draft_graph(deps: DraftDeps):
         )
         return {"id": draft_id}
 
-    graph = StateGraph(DraftState)
-    for name, node in [
-        ("key", key),
-        ("recall", recall),
-        ("write", write),
-        ("guard", guard),
-        ("enforce", enforce),
-        ("save", save),
-    ]:
-        graph.add_node(name, node)
-    graph.add_edge(START, "key")
-    for a, b in [("key", "recall"), ("recall", "write"), ("write", "guard"), ("guard", "enforce")]:
-        graph.add_edge(a, b)
-    graph.add_edge("enforce", "save")
-    graph.add_edge("save", END)
+    graph = graph_of(
+        DraftState,
+        {"key": key, "recall": recall, "write": write, "guard": guard, "enforce": enforce,
+         "save": save},
+    )  # fmt: skip
+    chain(graph, "key", "recall", "write", "guard", "enforce", "save", END)
     return graph.compile()

@@ -18,11 +18,12 @@ import re
 from dataclasses import dataclass
 from typing import TypedDict
 
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import END
 from rapidfuzz import fuzz
 
 from redline.agent.draft_prompts import draft_prompt, preference_prompt
 from redline.agent.fallback import clean
+from redline.agent.graphs import chain, graph_of
 from redline.memory.preferences import DraftRecord, PreferenceMemory
 from redline.predictors.base import Predictor, Prompt, generate
 from redline.style.edit_rules import residual, verified_rules
@@ -131,21 +132,13 @@ def build_learn_graph(deps: LearnDeps):
         )
         return {"preference": " ".join(text for text, _ in shown) or None}
 
-    graph = StateGraph(LearnState)
-    for name, node in [
-        ("diff", diff),
-        ("judge", judge),
-        ("extract", extract),
-        ("infer", infer),
-        ("store", store),
-    ]:
-        graph.add_node(name, node)
-    graph.add_edge(START, "diff")
+    graph = graph_of(
+        LearnState,
+        {"diff": diff, "judge": judge, "extract": extract, "infer": infer, "store": store},
+    )
     graph.add_conditional_edges("diff", after_diff)
     graph.add_conditional_edges("judge", lambda s: "store" if s["skipped"] else "extract")
-    for a, b in [("extract", "infer"), ("infer", "store")]:
-        graph.add_edge(a, b)
-    graph.add_edge("store", END)
+    chain(graph, "extract", "infer", "store", END)
     return graph.compile()
 
 

@@ -280,8 +280,8 @@ class SerialComma(Rule):
 # -- the body --------------------------------------------------------------------
 
 
-class BodyRule(Rule):
-    """A rule over the body: what lies between the greeting and the sign-off."""
+class ShapeRule(Rule):
+    """A rule over the parts of a text: greeting, label, body, sign-off."""
 
     def apply(self, text: str) -> str:
         shape = parse(text)
@@ -302,7 +302,7 @@ def _sentence_ends(body: str) -> list[int]:
 
 
 @register
-class MaxSentences(BodyRule):
+class MaxSentences(ShapeRule):
     """At most ``n`` sentences in the body."""
 
     kind = "max_sentences"
@@ -331,7 +331,7 @@ def _heading(body: str) -> tuple[str, str]:
 
 
 @register
-class Bullets(BodyRule):
+class Bullets(ShapeRule):
     """The body as a list: one sentence per line, each starting with "- "."""
 
     kind = "bullets"
@@ -350,7 +350,7 @@ class Bullets(BodyRule):
 
 
 @register
-class Label(BodyRule):
+class Label(ShapeRule):
     """The body opens with a label such as "TL;DR:"."""
 
     kind = "label"
@@ -373,7 +373,7 @@ class Label(BodyRule):
 
 
 @register
-class Greeting(Rule):
+class Greeting(ShapeRule):
     """A fixed greeting line."""
 
     kind = "greeting"
@@ -382,18 +382,15 @@ class Greeting(Rule):
     def __init__(self, text: str) -> None:
         super().__init__(text=text)
 
-    def apply(self, text: str) -> str:
-        shape = parse(text)
-        if shape.greeting == self.params["text"]:
-            return text
-        return replace(shape, greeting=self.params["text"]).render()
+    def reshape(self, shape: Shape) -> Shape:
+        return replace(shape, greeting=self.params["text"])
 
     def describe(self) -> str:
         return f'Open with the greeting "{self.params["text"]}".'
 
 
 @register
-class Signoff(Rule):
+class Signoff(ShapeRule):
     """Fixed closing lines, such as "Best," and a name."""
 
     kind = "signoff"
@@ -402,11 +399,8 @@ class Signoff(Rule):
     def __init__(self, lines: list[str]) -> None:
         super().__init__(lines=list(lines))
 
-    def apply(self, text: str) -> str:
-        shape = parse(text)
-        if list(shape.signoff) == self.params["lines"]:
-            return text
-        return replace(shape, signoff=tuple(self.params["lines"])).render()
+    def reshape(self, shape: Shape) -> Shape:
+        return replace(shape, signoff=tuple(self.params["lines"]))
 
     def describe(self) -> str:
         first, *rest = self.params["lines"]
