@@ -8,8 +8,6 @@ TASKS: dict[str, str] = {
     "rewrite": "Rewrite the text below so that it reads well. Keep its meaning and length.",
     "continue": "Continue the text below with one more paragraph in the same style.",
 }
-# Instructions (at most this many characters) can also be given in the user's own words.
-MAX_INSTRUCTION_CHARS = 500
 
 
 def instruction(task: str) -> str:

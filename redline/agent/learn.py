@@ -98,7 +98,7 @@ def build_learn_graph(deps: LearnDeps):
         return {"kept": kept, "undone": undone}
 
     def extract(state: LearnState) -> LearnState:
-        rules = [v.rule for v in verified_rules(state["draft"].text, state["edited"])]
+        rules = verified_rules(state["draft"].text, state["edited"])
         return {"rules": rules, "shown": [(rule.describe(), rule) for rule in rules]}
 
     def infer(state: LearnState) -> LearnState:

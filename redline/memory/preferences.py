@@ -102,8 +102,7 @@ class Aggregate:
     """The preferences chosen for a document, with their vote and the contexts that voted."""
 
     chosen: list[tuple[Preference, float]]
-    neighbours: list[tuple[int, float]]
-    fallback: bool = False
+    neighbours: list[tuple[int, float]]  # empty: nothing similar, the user's global ones
 
     @property
     def text(self) -> str | None:
@@ -193,10 +192,6 @@ class PreferenceMemory:
             raise InputError(f"there is no draft {draft_id}", "`redline draft` prints the id")
         id_, task, source, text, preference, applied = rows[0]
         return DraftRecord(id_, task, source, text, preference, json.loads(applied))
-
-    def draft_context(self, draft_id: int) -> Context:
-        row = self.store.query("SELECT task, embedding, form FROM drafts WHERE id = ?", (draft_id,))
-        return Context.from_row(*row[0])
 
     # -- learning --------------------------------------------------------------
 
@@ -389,7 +384,7 @@ class PreferenceMemory:
         )
         needed = max(GLOBAL_MIN_CONTEXTS, GLOBAL_SHARE * contexts)
         scored = {pid: net / max(1, contexts) for pid, net in rows if net >= needed}
-        return Aggregate(self._choose({**written, **scored}), [], fallback=True)
+        return Aggregate(self._choose({**written, **scored}), [])
 
     def _choose(self, scored: dict[int, float]) -> list[tuple[Preference, float]]:
         """Active preferences by score, the best one per slot."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import string
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
@@ -34,14 +33,6 @@ FAMILIES: tuple[Rule, ...] = (NoContractions(), BritishSpelling(), PlainWords())
 # A learned word pair is at most this many words on either side.
 MAX_PHRASE_WORDS = 4
 PUNCTUATION = string.punctuation + "“”‘’"
-
-
-@dataclass(frozen=True)
-class Verified:
-    """A rule and how many word edits it saves on the edit it was learned from."""
-
-    rule: Rule
-    gain: int
 
 
 def frame_candidates(draft: Shape, edit: Shape) -> list[Rule]:
@@ -108,7 +99,7 @@ def word_candidates(draft_body: str, edit_body: str) -> list[Rule]:
     return found
 
 
-def verified_rules(draft: str, edited: str) -> list[Verified]:
+def verified_rules(draft: str, edited: str) -> list[Rule]:
     """The candidate rules of this edit that each bring the draft closer to it.
 
     Backward elimination: with all candidates applied together, the one whose
@@ -127,7 +118,7 @@ def verified_rules(draft: str, edited: str) -> list[Verified]:
         ]
         worst = min(range(len(kept)), key=lambda i: (gains[i], not isinstance(kept[i], Replace)))
         if gains[worst] > 0:
-            return [Verified(rule, gain) for rule, gain in zip(kept, gains, strict=True)]
+            return kept
         kept.pop(worst)
     return []
 

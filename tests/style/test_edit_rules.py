@@ -24,7 +24,7 @@ DRAFT = (
 
 
 def learned(draft: str, edited: str) -> list:
-    return [v.rule for v in verified_rules(draft, edited)]
+    return verified_rules(draft, edited)
 
 
 def test_frame_changes_are_found() -> None:
