@@ -36,7 +36,7 @@ class CliContext:
 COMMAND_MODULES = {
     "complete": "core", "observe": "core", "models": "core", "doctor": "core", "demo": "core",
     "draft": "drafting", "learn": "drafting", "prefs": "prefs", "config": "config_cmd",
-    "bench": "bench", "lsp": "lsp_cmd",
+    "bench": "bench", "lsp": "lsp_cmd", "tui": "tui_cmd",
 }  # fmt: skip
 
 
