@@ -26,7 +26,7 @@ from your previous message), shaped by your preferences.
 
 **Write** (F3): suggestions appear as grey text when you pause at the end of
 a line: Tab accepts, Esc dismisses, typing the same letters keeps it.
-Ctrl+D drafts from the selection or the whole text (summarize, rewrite,
+Ctrl+T drafts from the selection or the whole text (summarize, rewrite,
 email, continue, or your own instruction), Ctrl+R rewrites it, Ctrl+S saves
 and remembers your writing, Ctrl+G turns suggestions off or on.
 

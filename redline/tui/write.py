@@ -26,7 +26,7 @@ class WriteScreen(Screen[None]):
     """Write with suggestions; draft, rewrite or summarise the text or the selection."""
 
     BINDINGS = [
-        Binding("ctrl+d", "draft", "Draft..."),
+        Binding("ctrl+t", "draft", "Draft..."),
         Binding("ctrl+r", "draft('rewrite')", "Rewrite"),
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+g", "toggle_suggestions", "Suggest on/off"),

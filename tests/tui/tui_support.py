@@ -22,6 +22,8 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
     """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the app"
+        if time.monotonic() > deadline:
+            shown = [n.message for n in pilot.app._notifications]
+            raise AssertionError(f"timed out waiting for the app; notifications: {shown}")
         await pilot.pause(0.05)
         await asyncio.sleep(0)

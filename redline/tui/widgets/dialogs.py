@@ -89,6 +89,11 @@ class PickTask(ModalScreen[str | None]):
             yield Label("Draft from the selection (or the whole text):")
             yield OptionList(*[Option(label, id=task or "-") for task, label in TASK_CHOICES])
 
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         task = event.option.id or "-"
         if task != "-":
