@@ -43,10 +43,10 @@ class RedlineApp(App[None]):
     DEFAULT_MODE = "chat"
     BINDINGS = [
         Binding("f1", "help", "Help"),
-        Binding("f2", "switch_mode('chat')", "Chat"),
-        Binding("f3", "switch_mode('write')", "Write"),
-        Binding("f4", "switch_mode('preferences')", "Prefs"),
-        Binding("f5", "switch_mode('prompts')", "Prompts"),
+        Binding("f2", "switch_mode('chat')", "Chat", show=False),
+        Binding("f3", "switch_mode('write')", "Write", show=False),
+        Binding("f4", "switch_mode('preferences')", "Prefs", show=False),
+        Binding("f5", "switch_mode('prompts')", "Prompts", show=False),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 

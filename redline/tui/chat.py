@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Markdown,
 from redline.predictors.base import Cancellation
 from redline.tui.widgets.busy import BusyBar
 from redline.tui.widgets.dialogs import Confirm
+from redline.tui.widgets.nav import ScreenTabs
 
 if TYPE_CHECKING:
     from redline.tui.app import RedlineApp
@@ -80,6 +81,7 @@ class ChatScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ScreenTabs("chat")
         yield BusyBar()
         with Horizontal():
             with Vertical(id="sidebar"):

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from redline.tui.widgets.busy import BusyBar
 from redline.tui.widgets.dialogs import AskText, Confirm
+from redline.tui.widgets.nav import ScreenTabs
 
 if TYPE_CHECKING:
     from redline.tui.app import RedlineApp
@@ -41,7 +42,7 @@ class PreferencesScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "search", "Search"),
         Binding("e", "edit", "Edit"),
-        Binding("space", "toggle", "Disable/enable"),
+        Binding("space", "toggle", "On/off"),
         Binding("delete,x", "delete", "Delete"),
         Binding("n", "add", "Add"),
         Binding("ctrl+e", "export", "Export"),
@@ -63,6 +64,7 @@ class PreferencesScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ScreenTabs("preferences")
         yield BusyBar()
         yield Input(placeholder="search preferences (/)", id="search")
         yield DataTable(id="preferences", cursor_type="row", zebra_stripes=True)

@@ -6,6 +6,8 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
+from redline.tui.widgets.nav import ScreenTabs
+
 NOT_YET = """\
 # Prompt versions
 
@@ -23,6 +25,7 @@ class PromptsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ScreenTabs("prompts")
         yield Markdown(NOT_YET, id="prompts")
         yield Footer()
 

@@ -15,6 +15,7 @@ from redline.tui.review import ReviewScreen
 from redline.tui.widgets.busy import BusyBar
 from redline.tui.widgets.dialogs import AskText, PickTask
 from redline.tui.widgets.editor import SuggestingTextArea
+from redline.tui.widgets.nav import ScreenTabs
 
 if TYPE_CHECKING:
     from redline.tui.app import RedlineApp
@@ -46,6 +47,7 @@ class WriteScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield ScreenTabs("write")
         yield BusyBar()
         yield SuggestingTextArea(id="editor")
         yield Footer()
