@@ -1,10 +1,10 @@
-# redline: `make run` sets up .venv and runs the demo; `make test` sets up and runs the tests.
+# redline: `make run` sets up .venv and opens the terminal UI; `make test` sets up and runs the tests.
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup run demo test lint bench clean
 
 setup: $(STAMP)
 
@@ -17,6 +17,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: setup
+	$(BIN)/redline tui
+
+demo: setup
 	$(BIN)/redline demo
 
 test: setup
