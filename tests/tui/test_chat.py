@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import ListView, Markdown
 from tui_support import make_app, wait_for
 
+from redline.config import load_settings
 from redline.tui.chat import ChatScreen
 
 
@@ -53,3 +54,14 @@ async def test_newline_with_ctrl_j_and_draft_command(data_dir) -> None:
         reply = screen.query("#messages Markdown").last(Markdown).source
         assert "preferences used: none yet" in reply
         assert "budget" in reply.lower() or "board" in reply.lower()
+
+
+async def test_a_model_that_cannot_load_is_a_notification_not_a_crash(data_dir, tmp_path) -> None:
+    app = make_app(data_dir, warm=False)
+    app.settings = load_settings({"data_dir": str(data_dir), "model": str(tmp_path / "no.gguf")})
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.screen
+        await pilot.press(*"Hello", "enter")
+        await wait_for(pilot, lambda: app._notifications and not screen.answering, 60)
+        assert any(n.severity == "error" for n in app._notifications)
+        assert app.is_running
