@@ -29,7 +29,9 @@ async def test_answer_streams_stops_on_escape_and_persists(data_dir) -> None:
         screen = again.screen
         conversations = screen.query_one(ListView)
         await wait_for(pilot, lambda: len(conversations.children) == 1)
-        await pilot.click(conversations.children[0])
+        conversations.focus()
+        conversations.index = 0
+        await pilot.press("enter")
         await wait_for(pilot, lambda: len(screen.query("#messages Markdown")) == 2)
         user, reply = screen.query("#messages Markdown")
         assert user.source == "Write a long story about a dragon."
