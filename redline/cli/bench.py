@@ -82,7 +82,7 @@ def bench_ksr_command(obj: CliContext, data: Path, limit: int | None, systems: s
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("prelude-results.json"),
+    default=Path("bench-results/prelude.json"),
     show_default=True,
     help="Results JSON; the learning-curve plot is written beside it (.png).",
 )
