@@ -108,6 +108,7 @@ def bench_prelude_command(
     if model:
         os.environ["REDLINE_MODEL"] = model
     out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
     run_runner(
         runner_command(data, docs.resolve(), users.resolve(), rounds, seeds, out, modes), data
     )
