@@ -40,13 +40,19 @@ async def test_suggestion_typed_through_accepted_with_tab_dismissed_with_escape(
         assert editor.text.endswith("Thanks for the")
 
 
+async def write_source(app, pilot) -> SuggestingTextArea:
+    """Open the Write screen with suggestions off and the source text loaded."""
+    await pilot.press("f3")
+    editor = app.screen.query_one(SuggestingTextArea)
+    editor.suggesting = False
+    editor.load_text(SOURCE)
+    return editor
+
+
 async def test_draft_edited_learned_shown_in_preferences_and_deleted(data_dir) -> None:
     app = make_app(data_dir, warm=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f3")
-        editor = app.screen.query_one(SuggestingTextArea)
-        editor.suggesting = False
-        editor.load_text(SOURCE)
+        editor = await write_source(app, pilot)
         await pilot.press("ctrl+t")
         await pilot.press("enter")  # the first task: summarize
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), 300)
@@ -77,10 +83,7 @@ async def test_draft_edited_learned_shown_in_preferences_and_deleted(data_dir) -
 async def test_discard_forgets_what_was_just_learned(data_dir) -> None:
     app = make_app(data_dir, warm=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f3")
-        editor = app.screen.query_one(SuggestingTextArea)
-        editor.suggesting = False
-        editor.load_text(SOURCE)
+        await write_source(app, pilot)
         await pilot.press("ctrl+t", "enter")
         await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), 300)
         review = app.screen
