@@ -91,10 +91,12 @@ def build_learn_graph(deps: LearnDeps):
 
     def judge(state: LearnState) -> LearnState:
         kept, undone = [], []
-        for pid in state["draft"].applied:
-            rule = next((p.rule for p in deps.preferences.list(ids=[pid])), None)
-            if rule is not None:
-                (kept if rule.apply(state["edited"]) == state["edited"] else undone).append(pid)
+        applied = state["draft"].applied
+        for preference in deps.preferences.list(ids=applied) if applied else []:
+            if preference.rule is not None:
+                edited = state["edited"]
+                holds = preference.rule.apply(edited) == edited
+                (kept if holds else undone).append(preference.id)
         return {"kept": kept, "undone": undone}
 
     def extract(state: LearnState) -> LearnState:

@@ -390,9 +390,10 @@ class PreferenceMemory:
         """Active preferences by score, the best one per slot."""
         chosen: list[tuple[Preference, float]] = []
         slots: set[str] = set()
+        found = {p.id: p for p in self.list(ids=list(scored))} if scored else {}
         for pid, score in sorted(scored.items(), key=lambda item: -item[1]):
-            preference = self.get(pid)
-            if preference.status != "active":
+            preference = found.get(pid)
+            if preference is None or preference.status != "active":
                 continue
             slot = preference.rule.slot if preference.rule else f"text:{pid}"
             if slot not in slots:
