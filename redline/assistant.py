@@ -38,8 +38,10 @@ class Assistant:
         self.settings = settings
         self.learning = learning and self.settings.learning
 
+        from redline.agent.prompts import ActiveDesigns, builtin_bodies
         from redline.memory.embedder import Embedder
         from redline.memory.preferences import PreferenceMemory
+        from redline.memory.prompt_versions import PromptVersions
         from redline.memory.store import Store
         from redline.memory.writing import WritingMemory
 
@@ -47,6 +49,8 @@ class Assistant:
         self.embedder = Embedder(self.settings.embedding_device)
         self.writing = WritingMemory(self.store, self.embedder)
         self.preferences = PreferenceMemory(self.store, self.embedder)
+        self.prompts = PromptVersions(self.store, builtin_bodies())
+        self.designs = ActiveDesigns(self.prompts)
         self._predictor: Any = None
         self._complete_graph: Any = None
         self._draft_graph: Any = None
@@ -69,13 +73,13 @@ class Assistant:
             if self._complete_graph is None:
                 from redline.agent.complete import CompleteDeps, build_complete_graph
                 from redline.agent.documents import Documents
-                from redline.agent.prompts import COMPLETION_V1
+                from redline.agent.prompts import COMPLETION_TASK
 
                 self._complete_graph = build_complete_graph(
                     CompleteDeps(
                         writing=self.writing,
                         predictor=self.predictor,
-                        design=COMPLETION_V1,
+                        design=lambda: self.designs(COMPLETION_TASK),
                         documents=Documents(),
                         context_chars=self.settings.context_chars,
                         personal=self.learning,
@@ -89,7 +93,7 @@ class Assistant:
                 from redline.agent.draft import DraftDeps, build_draft_graph
 
                 self._draft_graph = build_draft_graph(
-                    DraftDeps(self.predictor, self.preferences, self.learning)
+                    DraftDeps(self.predictor, self.preferences, self.learning, self.designs)
                 )
             return self._draft_graph
 
@@ -98,7 +102,9 @@ class Assistant:
             if self._learn_graph is None:
                 from redline.agent.learn import LearnDeps, build_learn_graph
 
-                self._learn_graph = build_learn_graph(LearnDeps(self.predictor, self.preferences))
+                self._learn_graph = build_learn_graph(
+                    LearnDeps(self.predictor, self.preferences, self.designs)
+                )
             return self._learn_graph
 
     # -- public API ------------------------------------------------------------

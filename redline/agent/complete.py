@@ -9,8 +9,9 @@ gather_context ─▶ build_prompt ─▶ generate ─▶ finish ─▶ END
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, Protocol, TypedDict
 
 from langgraph.graph import END
 
@@ -19,7 +20,6 @@ from redline.agent.graphs import chain, graph_of
 from redline.agent.prompts import CompletionPrompt
 from redline.agent.words import split_trailing_space, whole_words
 from redline.memory.phrases import NEWLINE, Phrase, PhraseModel
-from redline.memory.writing import WritingMemory
 from redline.predictors.base import Cancellation, Predictor, Prompt, WordBias, generate
 
 # Characters of the document around the cursor used to find similar passages.
@@ -45,15 +45,23 @@ class CompleteState(TypedDict, total=False):
     source: str  # where the suggestion came from: cache, phrases, model or none
 
 
+class Writing(Protocol):
+    """The user's writing as the flow reads it (all of it, or all but held-out passages)."""
+
+    def phrases(self) -> PhraseModel: ...
+
+    def similar_samples(self, text: str, max_chars: int) -> list[str]: ...
+
+
 @dataclass
 class CompleteDeps:
     """What the complete flow's nodes use; owned by the Assistant."""
 
-    writing: WritingMemory
+    writing: Writing
     predictor: Predictor
-    design: CompletionPrompt
+    design: Callable[[], CompletionPrompt]  # the active completion prompt, read per call
     documents: Documents
-    context_chars: int
+    context_chars: int  # used when the design does not say
     personal: bool = True  # False: neither the user's phrases nor their passages are used
     # A phrase of the user's is suggested without the model when each of its
     # words followed its context this often, in contexts seen this many times.
@@ -96,9 +104,10 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
     def gather_context(state: CompleteState) -> CompleteState:
         document, prefix = state["document"], state["prefix"]
         if deps.personal and document.due_retrieval(prefix):
-            samples = deps.writing.similar_samples(prefix[-QUERY_CHARS:], deps.context_chars)
-            # Least similar first, so the best example sits next to the typed text.
-            examples = list(reversed(samples))
+            chars = deps.design().context_chars
+            examples = deps.writing.similar_samples(
+                prefix[-QUERY_CHARS:], deps.context_chars if chars is None else chars
+            )  # best first: the design orders them
             if examples and set(examples) != set(document.examples):
                 document.examples = examples
                 deps.documents.last_examples = examples
@@ -106,7 +115,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
 
     def build_prompt(state: CompleteState) -> CompleteState:
         text, had_space = split_trailing_space(typed_window(state["prefix"]))
-        context = deps.design.context(state["document"].examples)
+        context = deps.design().context(state["document"].examples)
         return {"prompt": Prompt(text=text, context=context), "needs_space": had_space}
 
     def generate_text(state: CompleteState) -> CompleteState:

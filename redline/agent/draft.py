@@ -1,25 +1,28 @@
 """The draft flow: a text from a source, shaped by what the user's edits taught.
 
-key ─▶ recall ─▶ generate ─▶ guard ─▶ enforce ─▶ save ─▶ END
+key ─▶ recall ─▶ write ─▶ guard ─▶ enforce ─▶ save ─▶ END
+                                           └─(a trial: nothing saved)─▶ END
 
 recall: the preference passed in (the oracle), or the similarity-weighted vote
 of the most similar past contexts (CIPHER's retrieve and aggregate), or
 nothing when learning is off. Preferences with a rule are enforced on the
 text after generation (a small model follows instructions loosely, and
 telling it changes its draft unpredictably); only the others go into the
-prompt.
+prompt. The prompt is the task's active prompt version, or the design a
+trial passes in (prompt optimisation runs the flow on past sources).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypedDict
 
 from langgraph.graph import END
 
-from redline.agent.draft_prompts import draft_prompt
 from redline.agent.fallback import clean, extract, faithful
 from redline.agent.graphs import chain, graph_of
+from redline.agent.prompts import DraftPrompt, prompt_task
 from redline.errors import InputError
 from redline.memory.preferences import Context, PreferenceMemory
 from redline.predictors.base import Predictor, Prompt, generate
@@ -35,6 +38,8 @@ class DraftState(TypedDict, total=False):
     source: str
     task: str
     preference: str | None  # given by the caller (the oracle), else aggregated
+    design: DraftPrompt | None  # a trial's prompt; None: the task's active version
+    trial: bool  # True: return the text, save nothing
     context: Context
     rules: list[Rule]
     told: str | None  # the preferences no rule enforces: the model is told them
@@ -50,6 +55,7 @@ class DraftDeps:
     predictor: Predictor
     preferences: PreferenceMemory
     learning: bool
+    design: Callable[[str], DraftPrompt]  # a prompt task's active design
     max_tokens: int = 200
 
 
@@ -86,8 +92,8 @@ def build_draft_graph(deps: DraftDeps):
         }
 
     def write(state: DraftState) -> DraftState:
-        source = state["source"][:PROMPT_SOURCE_CHARS]
-        text = draft_prompt(state["task"], source, state["told"])
+        design = state.get("design") or deps.design(prompt_task(state["task"]))
+        text = design.render(state["source"][:PROMPT_SOURCE_CHARS], state["told"], state["task"])
         prompt = Prompt(text=text, raw=False)
         return {"generated": generate(deps.predictor, prompt, max_tokens=deps.max_tokens).text}
 
@@ -115,5 +121,9 @@ def build_draft_graph(deps: DraftDeps):
         {"key": key, "recall": recall, "write": write, "guard": guard, "enforce": enforce,
          "save": save},
     )  # fmt: skip
-    chain(graph, "key", "recall", "write", "guard", "enforce", "save", END)
+    chain(graph, "key", "recall", "write", "guard", "enforce")
+    graph.add_conditional_edges(
+        "enforce", lambda s: END if s.get("trial") else "save", [END, "save"]
+    )
+    graph.add_edge("save", END)
     return graph.compile()

@@ -15,15 +15,17 @@ with it comes closer to the edit.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypedDict
 
 from langgraph.graph import END
 from rapidfuzz import fuzz
 
-from redline.agent.draft_prompts import draft_prompt, preference_prompt
+from redline.agent.draft_prompts import preference_prompt
 from redline.agent.fallback import clean
 from redline.agent.graphs import chain, graph_of
+from redline.agent.prompts import DraftPrompt, prompt_task
 from redline.memory.preferences import DraftRecord, PreferenceMemory
 from redline.predictors.base import Predictor, Prompt, generate
 from redline.style.edit_rules import residual, verified_rules
@@ -54,6 +56,7 @@ class LearnState(TypedDict, total=False):
 class LearnDeps:
     predictor: Predictor
     preferences: PreferenceMemory
+    design: Callable[[str], DraftPrompt]  # a prompt task's active design
     max_tokens: int = 200
 
 
@@ -119,7 +122,10 @@ def build_learn_graph(deps: LearnDeps):
             return {"shown": state["shown"] + [(r.describe(), r) for r in helps if r not in rules]}
         regenerated = generate(
             deps.predictor,
-            Prompt(text=draft_prompt(draft.task, draft.source, said), raw=False),
+            Prompt(
+                text=deps.design(prompt_task(draft.task)).render(draft.source, said, draft.task),
+                raw=False,
+            ),
             max_tokens=deps.max_tokens,
         ).text
         regenerated = apply_rules(clean(regenerated), rules)

@@ -1,51 +1,223 @@
-"""Completion prompt designs: how the user's own passages are shown before the typed text.
+"""Prompt designs: the structured prompts redline versions, optimises and renders.
 
-Promptor-style: the user's own writing serves as examples, and the text
-before the cursor follows as a raw continuation, so a small base-like model
-simply carries on writing as the user does.
+A design is data (a JSON body stored as a prompt version), never code. Two
+kinds exist:
 
-Measured with the KSR benchmark's simulated typist on the development set
-(40 earlier texts, 10 new ones; phrase threshold 0.4, phrase bias 6):
-notebook 0.2875, framed 0.2851, documents 0.2840. The best became prompt
-version 1 (``COMPLETION_V1``).
+- ``CompletionPrompt`` (task ``complete``): a template with ``{examples}``
+  (passages of the user's own writing) and ``{prefix}`` (the text before the
+  cursor, always last, so the model simply carries on writing as the user
+  does: Promptor-style). The part before ``{prefix}`` is the stable context
+  block whose key/value cache llama.cpp reuses from keystroke to keystroke.
+- ``DraftPrompt`` (tasks summarize, email, rewrite, continue, and ``draft``
+  for an instruction in the user's own words): a template with
+  ``{instruction}``, ``{preferences}`` and ``{source}``.
+
+Version 1 of the completion prompt was chosen by the KSR benchmark's
+simulated typist on the development set (40 earlier texts, 10 new ones):
+notebook 0.2875, framed 0.2851, documents 0.2840.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import string
+from dataclasses import asdict, dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
+
+from redline.errors import InputError
+
+if TYPE_CHECKING:
+    from redline.memory.prompt_versions import PromptVersions
+
+COMPLETION_TASK = "complete"
+CUSTOM_DRAFT_TASK = "draft"  # a draft for an instruction in the user's own words
+DRAFT_TASKS = ("summarize", "email", "rewrite", "continue")
+PROMPT_TASKS = (COMPLETION_TASK, *DRAFT_TASKS, CUSTOM_DRAFT_TASK)
+
+ORDERS = ("best_last", "best_first")
 
 
 @dataclass(frozen=True)
 class CompletionPrompt:
-    """The context block shown before the typed text: a header, examples, separators."""
+    """How the user's own passages are shown before the typed text."""
 
-    name: str
-    header: str
-    example_separator: str
-    before_text: str
+    template: str = "{examples}{prefix}"
+    example_separator: str = "\n\n---\n\n"  # ends each example
+    context_chars: int | None = None  # characters of examples; None: the user's setting
+    order: str = "best_last"  # the most similar example next to the typed text, or first
+
+    kind = "completion"
+    placeholders = ("examples", "prefix")
 
     def context(self, examples: list[str]) -> str:
-        """The stable block placed before the typed text (empty without examples)."""
-        if not examples:
-            return ""
-        return self.header + self.example_separator.join(examples) + self.before_text
+        """The stable block placed before the typed text."""
+        ordered = examples if self.order == "best_first" else list(reversed(examples))
+        shown = "".join(example + self.example_separator for example in ordered)
+        head = self.template[: self.template.rindex("{prefix}")]
+        return _fill(head, examples=shown)
+
+    def validate(self) -> None:
+        _check_placeholders(self.template, self.placeholders, required=self.placeholders)
+        if not self.template.endswith("{prefix}"):
+            raise InputError(
+                "a completion template must end with {prefix}",
+                "the text before the cursor comes last, so the model continues it",
+            )
+        if self.order not in ORDERS:
+            raise InputError(f"unknown example order {self.order!r}", f"use one of {ORDERS}")
+        if self.context_chars is not None and not 0 <= self.context_chars <= 20_000:
+            raise InputError("context_chars must be between 0 and 20000")
 
 
-DESIGNS = {
-    design.name: design
-    for design in (
-        # Each example is a document of its own, as the model saw them in training.
-        CompletionPrompt("documents", "", "\n<|endoftext|>", "\n<|endoftext|>"),
-        # One notebook of the user's writing, entries divided by rules.
-        CompletionPrompt("notebook", "", "\n\n---\n\n", "\n\n---\n\n"),
-        # A short framing line, then the examples and the new text.
-        CompletionPrompt(
-            "framed",
-            "Some things I wrote recently:\n\n",
-            "\n\n---\n\n",
-            "\n\n---\n\nWhat I am writing now:\n\n",
-        ),
-    )
+@dataclass(frozen=True)
+class DraftPrompt:
+    """The chat message that asks the model for a draft."""
+
+    instruction: str
+    template: str = "{instruction}\n{preferences}\n\nText:\n{source}"
+    preference_line: str = "Follow these preferences of the reader: {preference}"
+
+    kind = "draft"
+    placeholders = ("instruction", "preferences", "source")
+
+    def render(self, source: str, preference: str | None, request: str = "") -> str:
+        """The message for ``source``; ``request``: the user's own instruction (task draft)."""
+        template = self.template
+        preferences = ""
+        if preference:
+            preferences = _fill(self.preference_line, preference=preference)
+        else:  # no line at all where the preferences would go
+            template = template.replace("{preferences}\n", "").replace("\n{preferences}", "")
+        instruction = _fill(self.instruction, request=request)
+        return _fill(
+            template, instruction=instruction, preferences=preferences, source=source.strip()
+        )
+
+    def validate(self) -> None:
+        _check_placeholders(self.template, self.placeholders, required=("source",))
+        _check_placeholders(self.preference_line, ("preference",), required=("preference",))
+        _check_placeholders(self.instruction, ("request",), required=())
+        if "{instruction}" not in self.template and not self.instruction:
+            raise InputError("a draft prompt needs an instruction")
+
+
+Design = CompletionPrompt | DraftPrompt
+
+BUILTIN: dict[str, Design] = {
+    COMPLETION_TASK: CompletionPrompt(),
+    "summarize": DraftPrompt(
+        "Summarize the text below in a few sentences. Write only the summary."
+    ),
+    "email": DraftPrompt(
+        "Write a short email to the team from the notes below. Write only the email."
+    ),
+    "rewrite": DraftPrompt(
+        "Rewrite the text below so that it reads well. Keep its meaning and length."
+    ),
+    "continue": DraftPrompt("Continue the text below with one more paragraph in the same style."),
+    CUSTOM_DRAFT_TASK: DraftPrompt("{request}"),
 }
 
-COMPLETION_V1 = DESIGNS["notebook"]
+
+def prompt_task(task: str) -> str:
+    """The prompt task a draft task uses: its own name, or ``draft`` for any instruction."""
+    name = task.strip().lower()
+    if name in BUILTIN:
+        return name
+    return CUSTOM_DRAFT_TASK
+
+
+def check_task(task: str) -> str:
+    """``task`` when it names a prompt redline versions, else a clear error."""
+    name = task.strip().lower()
+    if name not in PROMPT_TASKS:
+        raise InputError(f"unknown prompt task {task!r}", f"use one of: {', '.join(PROMPT_TASKS)}")
+    return name
+
+
+def to_body(design: Design) -> dict[str, Any]:
+    """The JSON body stored for a design."""
+    return {"kind": design.kind, **asdict(design)}
+
+
+def from_body(body: dict[str, Any]) -> Design:
+    """The design a stored body describes, validated; a clear error when it is not one."""
+    if not isinstance(body, dict):
+        raise InputError("a prompt body is a JSON object")
+    kinds = {CompletionPrompt.kind: CompletionPrompt, DraftPrompt.kind: DraftPrompt}
+    cls = kinds.get(body.get("kind", ""))
+    if cls is None:
+        raise InputError(f"unknown prompt kind {body.get('kind')!r}", f"use one of {list(kinds)}")
+    known = {f.name for f in fields(cls)}
+    unknown = set(body) - known - {"kind"}
+    if unknown:
+        raise InputError(f"unknown prompt field(s): {', '.join(sorted(unknown))}",
+                         f"a {cls.kind} prompt has {', '.join(sorted(known))}")  # fmt: skip
+    try:
+        design = cls(**{k: v for k, v in body.items() if k != "kind"})
+    except TypeError as exc:
+        raise InputError(f"not a {cls.kind} prompt: {exc}") from exc
+    design.validate()
+    return design
+
+
+def with_changes(design: Design, **changes: Any) -> Design:
+    """A copy of ``design`` with ``changes``, validated."""
+    changed = replace(design, **changes)
+    changed.validate()
+    return changed
+
+
+def describe(design: Design) -> str:
+    """The design as text a person reads (the template first, then the settings)."""
+    body = to_body(design)
+    lines = [body.pop("template"), ""]
+    lines += [f"{key}: {value!r}" for key, value in body.items() if key != "kind"]
+    return "\n".join(lines)
+
+
+def _fill(template: str, **values: str) -> str:
+    return template.format_map({key: values.get(key, "") for key in _fields(template)})
+
+
+def _fields(template: str) -> list[str]:
+    try:
+        return [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError as exc:
+        raise InputError(
+            f"the template does not parse: {exc}", "write a literal brace as {{ or }}"
+        ) from exc
+
+
+def _check_placeholders(template: str, known: tuple[str, ...], required: tuple[str, ...]) -> None:
+    if not isinstance(template, str):
+        raise InputError("a template is text")
+    names = _fields(template)
+    unknown = [name or "{}" for name in names if name not in known]
+    if unknown:
+        raise InputError(
+            f"unknown placeholder(s) {', '.join(sorted(set(unknown)))} in the template",
+            f"use {', '.join('{' + k + '}' for k in known)}; write a literal brace as {{{{ or }}}}",
+        )
+    for name in required:
+        if names.count(name) != 1:
+            raise InputError(f"the template must hold {{{name}}} exactly once")
+
+
+class ActiveDesigns:
+    """The active design of each task, read from the prompt versions (parsed once each)."""
+
+    def __init__(self, versions: PromptVersions) -> None:
+        self.versions = versions
+        self._parsed: dict[int, Design] = {}
+
+    def __call__(self, task: str) -> Design:
+        version_id = self.versions.active_id(task)
+        design = self._parsed.get(version_id)
+        if design is None:
+            design = self._parsed[version_id] = from_body(self.versions.active_body(task))
+        return design
+
+
+def builtin_bodies() -> dict[str, dict[str, Any]]:
+    """Version 1 of every task's prompt, as stored."""
+    return {task: to_body(design) for task, design in BUILTIN.items()}

@@ -74,6 +74,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX evidence_draft ON evidence(draft_id);
     """,
+    # 3: prompt versions, append-only: each names its parent and the evidence it won
+    # with. Activations are a log too: the active version of a task is the last row's,
+    # and a rollback is a row of its own, so nothing is ever rewritten.
+    """
+    CREATE TABLE prompt_versions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        parent_id INTEGER REFERENCES prompt_versions(id),
+        body TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        evidence TEXT NOT NULL,
+        created REAL NOT NULL,
+        UNIQUE (task, number)
+    );
+    CREATE TABLE prompt_activations (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        task TEXT NOT NULL,
+        version_id INTEGER NOT NULL REFERENCES prompt_versions(id),
+        reason TEXT NOT NULL,
+        created REAL NOT NULL
+    );
+    CREATE INDEX prompt_activations_task ON prompt_activations(task, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
