@@ -11,6 +11,7 @@ from redline.config import Settings, load_settings
 from redline.errors import InputError
 
 if TYPE_CHECKING:
+    from redline.agent.optimize import OptimizeResult
     from redline.drafts import Draft, Learned
 
 
@@ -180,6 +181,61 @@ class Assistant:
         if state.get("skipped"):
             return Learned(None, [], state["skipped"])
         return Learned(state["preference"], state["rules"], None)
+
+    def optimize(
+        self,
+        task: str,
+        rounds: int = 5,
+        optimizer: str | None = None,
+        judge: str | None = None,
+        seed: int = 0,
+        progress: Any = None,
+    ) -> OptimizeResult:
+        """Look for a better prompt for ``task`` on the user's own history (SPO).
+
+        ``optimizer`` and ``judge`` name other models (a GGUF path or a litellm
+        id). The best prompt found is stored as a new version and activated
+        only when it also wins on held-out items.
+        """
+        from redline.agent.optimize import OptimizeDeps, run_optimize
+        from redline.agent.pairwise import ModelJudge
+        from redline.agent.prompt_trials import CompletionTrials, DraftTrials
+        from redline.agent.prompts import COMPLETION_TASK, check_task
+        from redline.predictors.counting import CountingPredictor, Tally
+        from redline.predictors.factory import make_predictor
+
+        task = check_task(task)
+        if rounds < 1:
+            raise InputError("optimize needs at least one round")
+        tally = Tally()
+        counted = CountingPredictor(self.predictor, tally)
+        others = [make_predictor(replace(self.settings, model=m)) if m else None
+                  for m in (optimizer, judge)]  # fmt: skip
+        optimizer_model, judge_model = (CountingPredictor(p, tally) if p else None for p in others)
+        trials: Any
+        if task == COMPLETION_TASK:
+            trials = CompletionTrials(self.writing, counted, self.settings.context_chars)
+        else:
+            trials = DraftTrials(task, self.preferences, counted, self.designs)
+        deps = OptimizeDeps(
+            trials=trials,
+            versions=self.prompts,
+            start=self.prompts.active(task),
+            start_design=self.designs(task),
+            fallback_judge=ModelJudge(counted),
+            tally=tally,
+            judge=ModelJudge(judge_model) if judge_model else None,
+            optimizer=optimizer_model,
+            rounds=rounds,
+            seed=seed,
+            progress=progress or (lambda what, done, total: None),
+        )
+        try:
+            return run_optimize(deps)
+        finally:
+            for predictor in others:
+                if predictor is not None:
+                    predictor.close()
 
     def close(self) -> None:
         """Release the models and the database."""

@@ -193,6 +193,19 @@ class PreferenceMemory:
         id_, task, source, text, preference, applied = rows[0]
         return DraftRecord(id_, task, source, text, preference, json.loads(applied))
 
+    def history(self, limit: int = 500) -> list[tuple[DraftRecord, str | None]]:
+        """Past drafts, newest first, each with the user's last edit of it (None: never edited)."""
+        rows = self.store.query(
+            "SELECT d.id, d.task, d.source, d.text, d.preference, d.applied,"
+            " (SELECT e.text FROM edits e WHERE e.draft_id = d.id ORDER BY e.id DESC LIMIT 1)"
+            " FROM drafts d ORDER BY d.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            (DraftRecord(i, task, source, text, pref, json.loads(applied)), edited)
+            for i, task, source, text, pref, applied, edited in rows
+        ]
+
     # -- learning --------------------------------------------------------------
 
     def record_edit(

@@ -68,16 +68,27 @@ class WritingMemory:
         """The ``k`` stored passages closest in meaning to ``text``, best first."""
         return self.store.passages(self._nearest(text, k))
 
-    def similar_samples(self, text: str, max_chars: int, candidates: int = 12) -> list[str]:
-        """Whole writing samples holding the passages closest to ``text``, within ``max_chars``."""
+    def similar_samples(
+        self, text: str, max_chars: int, candidates: int = 12, exclude: frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Whole writing samples holding the passages closest to ``text``, within ``max_chars``
+        (best first), leaving out the samples in ``exclude``."""
         chosen: list[str] = []
         used = 0
-        for sample in self.store.samples_of(self._nearest(text, candidates)):
-            if used + len(sample) > max_chars:
+        for sample in self.store.samples_of(self._nearest(text, candidates + 3 * len(exclude))):
+            if used + len(sample) > max_chars or sample in exclude:
                 continue
             chosen.append(sample)
             used += len(sample)
         return chosen
+
+    def samples(self) -> list[tuple[int, str]]:
+        """Every stored sample of the user's writing: (id, text), oldest first."""
+        return self.store.samples_after(0)
+
+    def without(self, held_out: list[str]) -> WritingWithout:
+        """This writing as if the ``held_out`` samples had never been observed."""
+        return WritingWithout(self, frozenset(held_out))
 
     def phrases(self) -> PhraseModel:
         """The phrase model of every sample, brought up to date with what any process stored."""
@@ -93,3 +104,21 @@ class WritingMemory:
                     seen, last_id = seen + 1, sample_id
                 self._phrases_state = (seen, last_id)
             return self._phrases
+
+
+class WritingWithout:
+    """The user's writing less some samples: what prompt trials type must not be looked up."""
+
+    def __init__(self, writing: WritingMemory, held_out: frozenset[str]) -> None:
+        self.writing = writing
+        self.held_out = held_out
+        self._phrases = PhraseModel()
+        for _, text in writing.samples():
+            if text not in held_out:
+                self._phrases.add(text)
+
+    def phrases(self) -> PhraseModel:
+        return self._phrases
+
+    def similar_samples(self, text: str, max_chars: int) -> list[str]:
+        return self.writing.similar_samples(text, max_chars, exclude=self.held_out)

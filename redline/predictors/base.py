@@ -66,6 +66,13 @@ class Predictor(Protocol):
         """
         ...
 
+    def choose(self, prompt: Prompt, options: tuple[str, ...]) -> str | None:
+        """One of ``options`` in answer to a chat prompt; None when the answer is none of them.
+
+        Local backends force the answer's form with a grammar, so it always parses.
+        """
+        ...
+
     def close(self) -> None: ...
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,19 @@ class LlamaPredictor:
                     yield piece
                 reason = choice.get("finish_reason") or reason
             return reason
+
+    def choose(self, prompt: Prompt, options: tuple[str, ...]) -> str | None:
+        from llama_cpp import LlamaGrammar
+
+        grammar = LlamaGrammar.from_string(
+            "root ::= " + " | ".join(json.dumps(option) for option in options), verbose=False
+        )
+        with self._lock:
+            reply = self.load().create_chat_completion(
+                messages=_chat_messages(prompt), max_tokens=8, temperature=0.0, grammar=grammar
+            )
+        answer = (reply["choices"][0]["message"].get("content") or "").strip()
+        return answer if answer in options else None
 
     def _first_token(self, text: str) -> int:
         token = self._first_tokens.get(text)

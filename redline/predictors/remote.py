@@ -70,5 +70,14 @@ class LiteLLMPredictor:
                 "check the model id, api_base and the server (redline doctor)",
             ) from exc
 
+    def choose(self, prompt: Prompt, options: tuple[str, ...]) -> str | None:
+        asked = Prompt(
+            text=f"{prompt.text}\n\nAnswer with exactly one of: {', '.join(options)}.",
+            context=prompt.context,
+            raw=False,
+        )
+        answer = "".join(self.stream(asked, max_tokens=8)).strip().strip(".\"'*` ")
+        return answer if answer in options else None
+
     def close(self) -> None:
         """Nothing to release: each call is its own HTTP request."""
