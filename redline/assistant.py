@@ -11,6 +11,7 @@ from redline.config import Settings, load_settings
 from redline.errors import InputError
 
 if TYPE_CHECKING:
+    from redline.agent.duel import Duel
     from redline.agent.optimize import OptimizeResult
     from redline.drafts import Draft, Learned
 
@@ -199,8 +200,7 @@ class Assistant:
         """
         from redline.agent.optimize import OptimizeDeps, run_optimize
         from redline.agent.pairwise import ModelJudge
-        from redline.agent.prompt_trials import CompletionTrials, DraftTrials
-        from redline.agent.prompts import COMPLETION_TASK, check_task
+        from redline.agent.prompts import check_task
         from redline.predictors.counting import CountingPredictor, Tally
         from redline.predictors.factory import make_predictor
 
@@ -212,13 +212,8 @@ class Assistant:
         others = [make_predictor(replace(self.settings, model=m)) if m else None
                   for m in (optimizer, judge)]  # fmt: skip
         optimizer_model, judge_model = (CountingPredictor(p, tally) if p else None for p in others)
-        trials: Any
-        if task == COMPLETION_TASK:
-            trials = CompletionTrials(self.writing, counted, self.settings.context_chars)
-        else:
-            trials = DraftTrials(task, self.preferences, counted, self.designs)
         deps = OptimizeDeps(
-            trials=trials,
+            trials=self._trials(task, counted),
             versions=self.prompts,
             start=self.prompts.active(task),
             start_design=self.designs(task),
@@ -236,6 +231,33 @@ class Assistant:
             for predictor in others:
                 if predictor is not None:
                     predictor.close()
+
+    def prompt_duel(
+        self, task: str, version_id: int | None = None, items: int = 4, seed: int | None = None
+    ) -> Duel:
+        """Outputs of the active prompt and a candidate (a stored version, or a new variation)
+        side by side on items of the user's history, for the user to pick from."""
+        from redline.agent.duel import start_duel
+        from redline.agent.prompts import check_task
+
+        task = check_task(task)
+        trials = self._trials(task, self.predictor)
+        return start_duel(trials, self.prompts, self.designs(task), version_id, items, seed)
+
+    def settle_prompt_duel(self, duel: Duel, picks: list[str]) -> tuple[Any, Any]:
+        """The accept rule over the user's picks; a winning candidate becomes active.
+        Returns the decision and the newly active version (None when nothing changed)."""
+        from redline.agent.duel import settle_duel
+
+        return settle_duel(duel, picks, self.prompts)
+
+    def _trials(self, task: str, predictor: Any) -> Any:
+        from redline.agent.prompt_trials import CompletionTrials, DraftTrials
+        from redline.agent.prompts import COMPLETION_TASK
+
+        if task == COMPLETION_TASK:
+            return CompletionTrials(self.writing, predictor, self.settings.context_chars)
+        return DraftTrials(task, self.preferences, predictor, self.designs)
 
     def close(self) -> None:
         """Release the models and the database."""

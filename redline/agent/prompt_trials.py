@@ -48,6 +48,10 @@ class Trials(Protocol):
 
     def run(self, design: Design, items: Sequence[Item]) -> list[Output]: ...
 
+    def show(self, design: Design, items: Sequence[Item]) -> list[tuple[str, Output]]:
+        """For a person to compare: each item's input as shown, and what the design made of it."""
+        ...
+
 
 class CompletionTrials:
     """Keystroke savings of a completion prompt on passages of the user's own writing."""
@@ -76,7 +80,7 @@ class CompletionTrials:
         """Leave these items' samples out of what completions retrieve and count."""
         self._view = self.writing.without([self._full[item.key] for item in items])
 
-    def run(self, design: Design, items: Sequence[Item]) -> list[Output]:
+    def _suggester(self, design: Design, max_tokens: int = 16) -> Callable[[str, str], str]:
         if not isinstance(design, CompletionPrompt):
             raise InputError("a completion trial needs a completion prompt")
         graph = build_complete_graph(
@@ -88,16 +92,31 @@ class CompletionTrials:
                 context_chars=self.context_chars,
             )
         )
+
+        def suggest(prefix: str, uri: str) -> str:
+            state = graph.invoke(
+                {"prefix": prefix, "suffix": "", "uri": uri, "max_tokens": max_tokens}
+            )
+            return state.get("suggestion", "")
+
+        return suggest
+
+    def run(self, design: Design, items: Sequence[Item]) -> list[Output]:
+        suggest = self._suggester(design)
         outputs = []
         for item in items:
-
-            def suggest(prefix: str, uri: str = item.key) -> str:
-                state = graph.invoke({"prefix": prefix, "suffix": "", "uri": uri, "max_tokens": 16})
-                return state.get("suggestion", "")
-
-            result = simulate(item.source, suggest, target_id=item.key)
+            result = simulate(item.source, lambda prefix: suggest(prefix, item.key))  # noqa: B023
             outputs.append(Output(f"keystroke savings {result.ksr:.1%}", result.ksr))
         return outputs
+
+    def show(self, design: Design, items: Sequence[Item]) -> list[tuple[str, Output]]:
+        """The first half of each passage, and the design's suggestion after it."""
+        suggest = self._suggester(design, max_tokens=24)
+        shown = []
+        for item in items:
+            half = _cut(item.source, len(item.source) // 2) + " "
+            shown.append((half, Output(suggest(half, item.key))))
+        return shown
 
 
 class DraftTrials:
@@ -141,6 +160,10 @@ class DraftTrials:
             score = -edit_distance(text, item.reference) if item.reference is not None else None
             outputs.append(Output(text, score))
         return outputs
+
+    def show(self, design: Design, items: Sequence[Item]) -> list[tuple[str, Output]]:
+        """Each source, and the draft the design makes of it."""
+        return list(zip([item.source for item in items], self.run(design, items), strict=True))
 
 
 def _cut(text: str, limit: int) -> str:

@@ -36,7 +36,8 @@ class CliContext:
 COMMAND_MODULES = {
     "complete": "core", "observe": "core", "models": "core", "doctor": "core", "demo": "core",
     "draft": "drafting", "learn": "drafting", "prefs": "prefs", "config": "config_cmd",
-    "bench": "bench", "lsp": "lsp_cmd", "tui": "tui_cmd",
+    "bench": "bench", "lsp": "lsp_cmd", "tui": "tui_cmd", "optimize": "prompts_cmd",
+    "prompts": "prompts_cmd",
 }  # fmt: skip
 
 
