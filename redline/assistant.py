@@ -191,12 +191,14 @@ class Assistant:
         judge: str | None = None,
         seed: int = 0,
         progress: Any = None,
+        sample: int = 6,
     ) -> OptimizeResult:
         """Look for a better prompt for ``task`` on the user's own history (SPO).
 
         ``optimizer`` and ``judge`` name other models (a GGUF path or a litellm
-        id). The best prompt found is stored as a new version and activated
-        only when it also wins on held-out items.
+        id); ``sample``: how many items of the history each round runs on (as
+        many again at most are held out). The best prompt found is stored as a
+        new version and activated only when it also wins on held-out items.
         """
         from redline.agent.optimize import OptimizeDeps, run_optimize
         from redline.agent.pairwise import ModelJudge
@@ -222,6 +224,8 @@ class Assistant:
             judge=ModelJudge(judge_model) if judge_model else None,
             optimizer=optimizer_model,
             rounds=rounds,
+            sample_size=sample,
+            held_out_size=sample,
             seed=seed,
             progress=progress or (lambda what, done, total: None),
         )

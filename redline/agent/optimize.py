@@ -157,11 +157,8 @@ def build_optimize_graph(deps: OptimizeDeps):
         if key_of(state["best"]) == key_of(deps.start_design) or not state["held_out"]:
             return {"gate": None}
         deps.progress("checking on held-out items", deps.rounds, deps.rounds)
-        held_out = state["held_out"]
-        best = deps.trials.run(state["best"], held_out)
-        start = deps.trials.run(deps.start_design, held_out)
-        pairs = zip(held_out, best, start, strict=True)
-        return {"gate": decide([judge_item(state["judge"], *pair) for pair in pairs])}
+        return {"gate": compare_on(deps.trials, state["judge"], state["held_out"], state["best"],
+                                   deps.start_design)}  # fmt: skip
 
     def record(state: OptimizeState) -> OptimizeState:
         version, activated = None, False
@@ -211,6 +208,14 @@ def run_optimize(deps: OptimizeDeps) -> OptimizeResult:
     """Run the optimize flow to its end."""
     limit = 10 + 4 * deps.rounds
     return build_optimize_graph(deps).invoke({}, {"recursion_limit": limit})["result"]
+
+
+def compare_on(
+    trials: Trials, judge: Judge, items: list[Item], candidate: Design, incumbent: Design
+) -> Decision:
+    """Run both designs on ``items`` and judge each pair in both orders."""
+    ours, theirs = trials.run(candidate, items), trials.run(incumbent, items)
+    return decide([judge_item(judge, *pair) for pair in zip(items, ours, theirs, strict=True)])
 
 
 def change_between(before: Design, after: Design) -> str:

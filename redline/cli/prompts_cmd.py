@@ -42,10 +42,18 @@ def show_diff(old: PromptVersion, new: PromptVersion) -> None:
 @click.option("--rounds", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--optimizer", help="A stronger model that proposes prompts (GGUF or litellm id).")
 @click.option("--judge", help="A model that judges outputs where no ground truth exists.")
+@click.option("--sample", type=click.IntRange(1, 100), default=6, show_default=True,
+              help="Items of your history per round (as many again held out).")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True, help="How the sample is drawn.")
 @click.pass_obj
 def optimize(
-    obj: CliContext, task: str, rounds: int, optimizer: str | None, judge: str | None, seed: int
+    obj: CliContext,
+    task: str,
+    rounds: int,
+    optimizer: str | None,
+    judge: str | None,
+    sample: int,
+    seed: int,
 ) -> None:
     """Improve redline's prompt for a task on your own history (SPO)."""
     from rich.progress import Progress
@@ -56,7 +64,7 @@ def optimize(
         def progress(what: str, done: int, total: int) -> None:
             bar.update(job, description=what, completed=done, total=total)
 
-        result = assistant.optimize(task, rounds, optimizer, judge, seed, progress)
+        result = assistant.optimize(task, rounds, optimizer, judge, seed, progress, sample)
     console.print(
         f"judged by {result.judge} on {result.sample} item(s), {result.held_out} held out; "
         f"{result.calls} model calls"

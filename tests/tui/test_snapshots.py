@@ -21,7 +21,14 @@ def test_help_screen(snap_compare, data_dir) -> None:
 
 
 def test_prompts_screen(snap_compare, data_dir) -> None:
-    assert snap_compare(make_app(data_dir, warm=False), press=["f5"], terminal_size=(80, 24))
+    async def loaded(pilot: Pilot) -> None:
+        await pilot.press("f5")
+        table = pilot.app.screen.query_one("#versions", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.pause()
+
+    app = make_app(data_dir, warm=False)
+    assert snap_compare(app, run_before=loaded, terminal_size=(80, 24))
 
 
 def test_write_screen(snap_compare, data_dir) -> None:
