@@ -144,3 +144,39 @@ def bench_lsp_command(obj: CliContext, starts: int) -> None:
     with error_console.status("starting servers, then typing the sample through `redline lsp` ..."):
         result = run_lsp_bench(obj.settings(), history=texts[:6], targets=texts[6:], starts=starts)
     console.print(format_lsp_table(result))
+
+
+@bench.command("spo")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    required=True,
+    help="A predict-dev folder (keystroke savings) or a PRELUDE-lite folder (edit cost).",
+)
+@click.option("--rounds", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--sample", type=click.IntRange(1, 100), default=6, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--limit", type=click.IntRange(1), help="Targets typed / documents per phase.")
+@click.pass_obj
+def bench_spo_command(
+    obj: CliContext, data: Path, rounds: int, sample: int, seed: int, limit: int | None
+) -> None:
+    """A prompt's score before and after optimisation, on items not used to optimise."""
+    from redline.bench.spo import SpoOptions, run_spo
+
+    rows = run_spo(
+        data, SpoOptions(rounds, sample, seed, limit), obj.settings(), error_console.print
+    )
+    table = Table(title=f"redline bench spo ({rounds} rounds, sample {sample})",
+                  title_justify="left")  # fmt: skip
+    for column in ("data", "prompt", "metric", "before", "after", "after / before", "calls",
+                   "accepted", "gate"):  # fmt: skip
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        number = "{:.3f}" if row.higher_is_better else "{:.0f}"
+        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
+        table.add_row(row.who, row.task, row.metric, number.format(row.before),
+                      number.format(row.after), ratio, str(row.calls),
+                      f"{row.accepted}/{row.rounds}", row.gate)  # fmt: skip
+    table.caption = "before: the prompt active at the start; after: the best prompt found"
+    console.print(table)
