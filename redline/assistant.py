@@ -13,6 +13,7 @@ from redline.errors import InputError
 if TYPE_CHECKING:
     from redline.agent.duel import Duel
     from redline.agent.optimize import OptimizeResult
+    from redline.agent.promptor import PromptDesigner
     from redline.drafts import Draft, Learned
 
 
@@ -40,7 +41,7 @@ class Assistant:
         self.settings = settings
         self.learning = learning and self.settings.learning
 
-        from redline.agent.prompts import ActiveDesigns, builtin_bodies
+        from redline.agent.prompts import ActiveDesigns, builtin_bodies, is_kind_task
         from redline.memory.embedder import Embedder
         from redline.memory.preferences import PreferenceMemory
         from redline.memory.prompt_versions import PromptVersions
@@ -51,7 +52,7 @@ class Assistant:
         self.embedder = Embedder(self.settings.embedding_device)
         self.writing = WritingMemory(self.store, self.embedder)
         self.preferences = PreferenceMemory(self.store, self.embedder)
-        self.prompts = PromptVersions(self.store, builtin_bodies())
+        self.prompts = PromptVersions(self.store, builtin_bodies(), is_kind_task)
         self.designs = ActiveDesigns(self.prompts)
         self._predictor: Any = None
         self._complete_graph: Any = None
@@ -75,13 +76,12 @@ class Assistant:
             if self._complete_graph is None:
                 from redline.agent.complete import CompleteDeps, build_complete_graph
                 from redline.agent.documents import Documents
-                from redline.agent.prompts import COMPLETION_TASK
 
                 self._complete_graph = build_complete_graph(
                     CompleteDeps(
                         writing=self.writing,
                         predictor=self.predictor,
-                        design=lambda: self.designs(COMPLETION_TASK),
+                        design=self.designs.completion,
                         documents=Documents(),
                         context_chars=self.settings.context_chars,
                         personal=self.learning,
@@ -192,13 +192,15 @@ class Assistant:
         seed: int = 0,
         progress: Any = None,
         sample: int = 6,
+        cancel: Any = None,
     ) -> OptimizeResult:
         """Look for a better prompt for ``task`` on the user's own history (SPO).
 
         ``optimizer`` and ``judge`` name other models (a GGUF path or a litellm
         id); ``sample``: how many items of the history each round runs on (as
-        many again at most are held out). The best prompt found is stored as a
-        new version and activated only when it also wins on held-out items.
+        many again at most are held out); ``cancel`` (a Cancellation) ends the
+        run after the current round. The best prompt found is stored as a new
+        version and activated only when it also wins on held-out items.
         """
         from redline.agent.optimize import OptimizeDeps, run_optimize
         from redline.agent.pairwise import ModelJudge
@@ -228,6 +230,7 @@ class Assistant:
             held_out_size=sample,
             seed=seed,
             progress=progress or (lambda what, done, total: None),
+            cancel=cancel,
         )
         try:
             return run_optimize(deps)
@@ -254,6 +257,26 @@ class Assistant:
         from redline.agent.duel import settle_duel
 
         return settle_duel(duel, picks, self.prompts)
+
+    def prompt_designer(self, designer: str | None = None, seed: int = 0) -> PromptDesigner:
+        """A conversation that designs a completion prompt with the user (Promptor), tested on
+        held-out passages of their writing; ``designer``: a stronger model to word it."""
+        from redline.agent.prompt_trials import CompletionTrials
+        from redline.agent.promptor import PromptDesigner, PromptorDeps
+        from redline.predictors.factory import make_predictor
+
+        helper = make_predictor(replace(self.settings, model=designer)) if designer else None
+        return PromptDesigner(
+            PromptorDeps(
+                trials=lambda kind: CompletionTrials(
+                    self.writing, self.predictor, self.settings.context_chars, kind
+                ),
+                versions=self.prompts,
+                active=self.designs,
+                designer=helper,
+                seed=seed,
+            )
+        )
 
     def _trials(self, task: str, predictor: Any) -> Any:
         from redline.agent.prompt_trials import CompletionTrials, DraftTrials

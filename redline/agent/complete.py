@@ -16,8 +16,8 @@ from typing import Any, Protocol, TypedDict
 from langgraph.graph import END
 
 from redline.agent.documents import Documents, DocumentState, typed_window
-from redline.agent.graphs import chain, graph_of
-from redline.agent.prompts import CompletionPrompt
+from redline.agent.graphs import chain, compile_flow, graph_of
+from redline.agent.prompts import CompletionPrompt, document_name
 from redline.agent.words import split_trailing_space, whole_words
 from redline.memory.phrases import NEWLINE, Phrase, PhraseModel
 from redline.predictors.base import Cancellation, Predictor, Prompt, WordBias, generate
@@ -59,7 +59,7 @@ class CompleteDeps:
 
     writing: Writing
     predictor: Predictor
-    design: Callable[[], CompletionPrompt]  # the active completion prompt, read per call
+    design: Callable[[str | None], CompletionPrompt]  # a document's active prompt (by uri)
     documents: Documents
     context_chars: int  # used when the design does not say
     personal: bool = True  # False: neither the user's phrases nor their passages are used
@@ -104,7 +104,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
     def gather_context(state: CompleteState) -> CompleteState:
         document, prefix = state["document"], state["prefix"]
         if deps.personal and document.due_retrieval(prefix):
-            chars = deps.design().context_chars
+            chars = deps.design(state.get("uri")).context_chars
             examples = deps.writing.similar_samples(
                 prefix[-QUERY_CHARS:], deps.context_chars if chars is None else chars
             )  # best first: the design orders them
@@ -115,8 +115,11 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
 
     def build_prompt(state: CompleteState) -> CompleteState:
         text, had_space = split_trailing_space(typed_window(state["prefix"]))
-        context = deps.design().context(state["document"].examples)
-        return {"prompt": Prompt(text=text, context=context), "needs_space": had_space}
+        design = deps.design(state.get("uri"))
+        context = design.context(state["document"].examples, document_name(state.get("uri")))
+        longest = min(state.get("max_tokens", 16), design.max_tokens or 64)
+        prompt = Prompt(text=text, context=context)
+        return {"prompt": prompt, "needs_space": had_space, "max_tokens": longest}
 
     def generate_text(state: CompleteState) -> CompleteState:
         bias = None
@@ -165,7 +168,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         ["finish", "gather_context"],
     )
     chain(graph, "gather_context", "build_prompt", "generate", "finish", END)
-    return graph.compile()
+    return compile_flow(graph)
 
 
 def phrase_bias(phrases: PhraseModel, typed: str, strength: float) -> WordBias:

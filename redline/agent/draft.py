@@ -21,7 +21,7 @@ from typing import TypedDict
 from langgraph.graph import END
 
 from redline.agent.fallback import clean, extract, faithful
-from redline.agent.graphs import chain, graph_of
+from redline.agent.graphs import chain, compile_flow, graph_of
 from redline.agent.prompts import DraftPrompt, prompt_task
 from redline.errors import InputError
 from redline.memory.preferences import Context, PreferenceMemory
@@ -126,4 +126,4 @@ def build_draft_graph(deps: DraftDeps):
         "enforce", lambda s: END if s.get("trial") else "save", [END, "save"]
     )
     graph.add_edge("save", END)
-    return graph.compile()
+    return compile_flow(graph)

@@ -66,14 +66,22 @@ def start_duel(
     found = trials.items()
     if not found:
         raise InputError(f"there is no history to compare {trials.task} prompts on")
-    chosen = rng.sample(found, min(items, len(found)))
-    trials.hold_out(chosen)
-    ours = trials.show(candidate, chosen)
-    theirs = trials.show(active, chosen)
-    pairs = []
-    for (shown, mine), (_, other) in zip(ours, theirs, strict=True):
-        left = rng.random() < 0.5
-        pairs.append(Pair(shown, mine if left else other, other if left else mine, left))
+    rng.shuffle(found)
+    pairs: list[Pair] = []
+    # Items where both prompts say the same tell nothing: draw more, a few at a time.
+    for start in range(0, min(len(found), 3 * items), items):
+        batch = found[start : start + items]
+        trials.hold_out(found[: start + items])
+        ours, theirs = trials.show(candidate, batch, 3), trials.show(active, batch, 3)
+        for (shown, mine), (_, other) in zip(ours, theirs, strict=True):
+            if mine.text != other.text and len(pairs) < items:
+                left = rng.random() < 0.5
+                pairs.append(Pair(shown, mine if left else other, other if left else mine, left))
+        if len(pairs) == items:
+            break
+    if not pairs:
+        raise InputError("both prompts gave the same outputs on every item tried",
+                         "compare another version, or run the comparison again")  # fmt: skip
     return Duel(trials.task, incumbent, candidate, candidate_id, pairs)
 
 

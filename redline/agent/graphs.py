@@ -21,3 +21,9 @@ def chain(graph: StateGraph, *names: str) -> None:
     """Edges from each named node to the next."""
     for first, second in zip(names, names[1:], strict=False):
         graph.add_edge(first, second)
+
+
+def compile_flow(graph: StateGraph) -> Any:
+    """Compile a flow that is never checkpointed, not even when it runs inside a graph that
+    is (a conversation): its state holds models and caches that do not serialise."""
+    return graph.compile(checkpointer=False)

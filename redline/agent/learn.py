@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from redline.agent.draft_prompts import preference_prompt
 from redline.agent.fallback import clean
-from redline.agent.graphs import chain, graph_of
+from redline.agent.graphs import chain, compile_flow, graph_of
 from redline.agent.prompts import DraftPrompt, prompt_task
 from redline.memory.preferences import DraftRecord, PreferenceMemory
 from redline.predictors.base import Predictor, Prompt, generate
@@ -147,7 +147,7 @@ def build_learn_graph(deps: LearnDeps):
     graph.add_conditional_edges("diff", after_diff)
     graph.add_conditional_edges("judge", lambda s: "store" if s["skipped"] else "extract")
     chain(graph, "extract", "infer", "store", END)
-    return graph.compile()
+    return compile_flow(graph)
 
 
 def _closer(before: str, after: str, target: str) -> bool:

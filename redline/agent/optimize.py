@@ -9,7 +9,8 @@ rewrite. judge: each item in both orders, by ground truth (keystroke savings,
 edit distance to the user's final versions) where the history has it, else
 by a model. decide: SPO's accept rule (a clear majority of consistent wins).
 gate: the best design against the starting one on held-out items only.
-record: a new prompt version, activated only when the gate passed.
+record: a new prompt version, activated only when the gate passed (a run
+cancelled between rounds goes straight to record: kept, never activated).
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from typing import TypedDict
 
 from langgraph.graph import END
 
-from redline.agent.graphs import chain, graph_of
+from redline.agent.graphs import chain, compile_flow, graph_of
 from redline.agent.pairwise import Decision, Item, Judge, Output, ScoreJudge, decide, judge_item
 from redline.agent.prompt_trials import Trials
 from redline.agent.prompts import Design, to_body
 from redline.agent.proposals import ask_model, key_of, mutate
 from redline.errors import InputError
 from redline.memory.prompt_versions import PromptVersion, PromptVersions
-from redline.predictors.base import Predictor
+from redline.predictors.base import Cancellation, Predictor
 from redline.predictors.counting import Tally
 
 Progress = Callable[[str, int, int], None]  # (what, done, total)
@@ -95,6 +96,7 @@ class OptimizeDeps:
     held_out_size: int = 6
     seed: int = 0
     progress: Progress = field(default=lambda what, done, total: None)
+    cancel: Cancellation | None = None  # checked between rounds: store what was found, unchecked
 
 
 def build_optimize_graph(deps: OptimizeDeps):
@@ -149,7 +151,12 @@ def build_optimize_graph(deps: OptimizeDeps):
                     "best_outputs": state["candidate_outputs"]}  # fmt: skip
         return {"rounds": rounds, "rejections": state["rejections"] + 1}
 
+    def cancelled() -> bool:
+        return deps.cancel is not None and deps.cancel.cancelled
+
     def more(state: OptimizeState) -> str:
+        if cancelled():
+            return "record"
         done = len(state["rounds"]) >= deps.rounds or state["rejections"] >= deps.patience
         return "gate" if done else "propose"
 
@@ -199,9 +206,9 @@ def build_optimize_graph(deps: OptimizeDeps):
         "propose", lambda s: "trial" if s.get("candidate") else "gate", ["trial", "gate"]
     )
     chain(graph, "trial", "judge", "decide")
-    graph.add_conditional_edges("decide", more, ["propose", "gate"])
+    graph.add_conditional_edges("decide", more, ["propose", "gate", "record"])
     chain(graph, "gate", "record", END)
-    return graph.compile()
+    return compile_flow(graph)
 
 
 def run_optimize(deps: OptimizeDeps) -> OptimizeResult:

@@ -48,8 +48,11 @@ class Trials(Protocol):
 
     def run(self, design: Design, items: Sequence[Item]) -> list[Output]: ...
 
-    def show(self, design: Design, items: Sequence[Item]) -> list[tuple[str, Output]]:
-        """For a person to compare: each item's input as shown, and what the design made of it."""
+    def show(
+        self, design: Design, items: Sequence[Item], steps: int = 1
+    ) -> list[tuple[str, Output]]:
+        """For a person to compare: each item's input as shown, and what the design made of it
+        (``steps``: for completion, how many suggestions in a row)."""
         ...
 
 
@@ -59,16 +62,19 @@ class CompletionTrials:
     task = COMPLETION_TASK
     ground_truth = True
 
-    def __init__(self, writing: WritingMemory, predictor: Predictor, context_chars: int) -> None:
+    def __init__(
+        self, writing: WritingMemory, predictor: Predictor, context_chars: int, kind: str = ""
+    ) -> None:
         self.writing = writing
         self.predictor = predictor
         self.context_chars = context_chars
+        self.kind = kind  # only passages from files of this type
         self._full: dict[str, str] = {}
         self._view = writing.without([])
 
     def items(self) -> list[Item]:
         found = []
-        for sample_id, text in self.writing.samples():
+        for sample_id, text in self.writing.samples(self.kind):
             passage = _cut(text.strip(), MAX_PASSAGE_CHARS)
             if len(passage) >= MIN_PASSAGE_CHARS:
                 key = f"passage {sample_id}"
@@ -87,7 +93,7 @@ class CompletionTrials:
             CompleteDeps(
                 writing=self._view,
                 predictor=self.predictor,
-                design=lambda: design,
+                design=lambda uri: design,
                 documents=Documents(),
                 context_chars=self.context_chars,
             )
@@ -109,13 +115,22 @@ class CompletionTrials:
             outputs.append(Output(f"keystroke savings {result.ksr:.1%}", result.ksr))
         return outputs
 
-    def show(self, design: Design, items: Sequence[Item]) -> list[tuple[str, Output]]:
-        """The first half of each passage, and the design's suggestion after it."""
-        suggest = self._suggester(design, max_tokens=24)
+    def show(
+        self, design: Design, items: Sequence[Item], steps: int = 1
+    ) -> list[tuple[str, Output]]:
+        """The first half of each passage, and the design's next ``steps`` suggestions after
+        it (each taken as it came)."""
+        suggest = self._suggester(design)
         shown = []
         for item in items:
             half = _cut(item.source, len(item.source) // 2) + " "
-            shown.append((half, Output(suggest(half, item.key))))
+            written = ""
+            for _ in range(steps):
+                more = suggest(half + written, item.key)
+                if not more:
+                    break
+                written += more
+            shown.append((half, Output(written)))
         return shown
 
 
@@ -161,7 +176,9 @@ class DraftTrials:
             outputs.append(Output(text, score))
         return outputs
 
-    def show(self, design: Design, items: Sequence[Item]) -> list[tuple[str, Output]]:
+    def show(
+        self, design: Design, items: Sequence[Item], steps: int = 1
+    ) -> list[tuple[str, Output]]:
         """Each source, and the draft the design makes of it."""
         return list(zip([item.source for item in items], self.run(design, items), strict=True))
 

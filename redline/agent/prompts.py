@@ -3,11 +3,13 @@
 A design is data (a JSON body stored as a prompt version), never code. Two
 kinds exist:
 
-- ``CompletionPrompt`` (task ``complete``): a template with ``{examples}``
-  (passages of the user's own writing) and ``{prefix}`` (the text before the
-  cursor, always last, so the model simply carries on writing as the user
-  does: Promptor-style). The part before ``{prefix}`` is the stable context
-  block whose key/value cache llama.cpp reuses from keystroke to keystroke.
+- ``CompletionPrompt`` (task ``complete``, or ``complete:EXT`` for documents
+  of one file type): a template with ``{examples}`` (passages of the user's
+  own writing), ``{context}`` (the name of the document being written) and
+  ``{prefix}`` (the text before the cursor, always last, so the model simply
+  carries on writing as the user does: Promptor-style). The part before
+  ``{prefix}`` is the stable context block whose key/value cache llama.cpp
+  reuses from keystroke to keystroke.
 - ``DraftPrompt`` (tasks summarize, email, rewrite, continue, and ``draft``
   for an instruction in the user's own words): a template with
   ``{instruction}``, ``{preferences}`` and ``{source}``.
@@ -19,9 +21,12 @@ notebook 0.2875, framed 0.2851, documents 0.2840.
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
 
 from redline.errors import InputError
 
@@ -44,19 +49,24 @@ class CompletionPrompt:
     example_separator: str = "\n\n---\n\n"  # ends each example
     context_chars: int | None = None  # characters of examples; None: the user's setting
     order: str = "best_last"  # the most similar example next to the typed text, or first
+    max_tokens: int | None = None  # the longest suggestion; None: the user's setting
 
     kind = "completion"
-    placeholders = ("examples", "prefix")
+    placeholders = ("examples", "context", "prefix")
 
-    def context(self, examples: list[str]) -> str:
-        """The stable block placed before the typed text."""
+    def context(self, examples: list[str], document: str = "") -> str:
+        """The stable block placed before the typed text (``document``: its name)."""
         ordered = examples if self.order == "best_first" else list(reversed(examples))
         shown = "".join(example + self.example_separator for example in ordered)
         head = self.template[: self.template.rindex("{prefix}")]
-        return _fill(head, examples=shown)
+        return _fill(head, examples=shown, context=document)
 
     def validate(self) -> None:
-        _check_placeholders(self.template, self.placeholders, required=self.placeholders)
+        _check_placeholders(self.template, self.placeholders, required=("prefix",))
+        if self.template.count("{examples}") > 1 or self.template.count("{context}") > 1:
+            raise InputError("a completion template holds {examples} and {context} once at most")
+        if self.max_tokens is not None and not 1 <= self.max_tokens <= 64:
+            raise InputError("max_tokens must be between 1 and 64")
         if not self.template.endswith("{prefix}"):
             raise InputError(
                 "a completion template must end with {prefix}",
@@ -129,9 +139,36 @@ def prompt_task(task: str) -> str:
 def check_task(task: str) -> str:
     """``task`` when it names a prompt redline versions, else a clear error."""
     name = task.strip().lower()
-    if name not in PROMPT_TASKS:
-        raise InputError(f"unknown prompt task {task!r}", f"use one of: {', '.join(PROMPT_TASKS)}")
+    if name not in PROMPT_TASKS and not is_kind_task(name):
+        raise InputError(
+            f"unknown prompt task {task!r}",
+            f"use one of: {', '.join(PROMPT_TASKS)}, or complete:EXT for one file type",
+        )
     return name
+
+
+def kind_task(kind: str) -> str:
+    """The completion task for documents of one file type (``md`` → ``complete:md``)."""
+    kind = kind.strip().lower().lstrip(".")
+    if not re.fullmatch(r"[a-z0-9]{1,10}", kind):
+        raise InputError(f"{kind!r} is not a file type", "give an extension such as md or txt")
+    return f"{COMPLETION_TASK}:{kind}"
+
+
+def is_kind_task(task: str) -> bool:
+    return re.fullmatch(rf"{COMPLETION_TASK}:[a-z0-9]{{1,10}}", task) is not None
+
+
+def document_kind(uri: str | None) -> str:
+    """The file type of a document (its extension), or "" when it has none."""
+    suffix = PurePosixPath(urlparse(uri).path if uri and "://" in uri else uri or "").suffix
+    return suffix.lstrip(".").lower()
+
+
+def document_name(uri: str | None) -> str:
+    """The name of a document, as ``{context}`` shows it."""
+    path = urlparse(uri).path if uri and "://" in uri else uri or ""
+    return unquote(PurePosixPath(path).name)
 
 
 def to_body(design: Design) -> dict[str, Any]:
@@ -212,9 +249,18 @@ class ActiveDesigns:
 
     def __call__(self, task: str) -> Design:
         version_id = self.versions.active_id(task)
+        if version_id is None:  # a file type with no prompt of its own
+            return self(COMPLETION_TASK)
         design = self._parsed.get(version_id)
         if design is None:
             design = self._parsed[version_id] = from_body(self.versions.active_body(task))
+        return design
+
+    def completion(self, uri: str | None) -> CompletionPrompt:
+        """The completion prompt for a document: its file type's own, else the general one."""
+        kind = document_kind(uri)
+        design = self(kind_task(kind)) if kind else self(COMPLETION_TASK)
+        assert isinstance(design, CompletionPrompt)
         return design
 
 

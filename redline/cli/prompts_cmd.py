@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import datetime
 
 import click
 from rich.table import Table
 
-from redline.agent.prompts import PROMPT_TASKS, describe, from_body
+from redline.agent.prompt_report import diff_lines, evidence_lines, evidence_summary, prompt_text
+from redline.agent.prompts import PROMPT_TASKS, check_task
 from redline.cli import CliContext
 from redline.cli.output import console, error_console
 from redline.memory.prompt_versions import PromptVersion
@@ -23,16 +23,9 @@ def _when(stamp: float) -> str:
     return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d %H:%M")
 
 
-def _text(version: PromptVersion) -> str:
-    return describe(from_body(version.body))
-
-
 def show_diff(old: PromptVersion, new: PromptVersion) -> None:
     """A unified diff of two versions' prompts."""
-    lines = difflib.unified_diff(
-        _text(old).splitlines(), _text(new).splitlines(), old.label, new.label, lineterm=""
-    )
-    for line in lines:
+    for line in diff_lines(old, new):
         style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
         console.print(f"[{style}]{line}[/]" if style else line, markup=bool(style))
 
@@ -98,20 +91,18 @@ def prompts() -> None:
 
 
 @prompts.command("list")
-@click.argument("task", required=False, type=click.Choice(PROMPT_TASKS))
+@click.argument("task", required=False)
 @click.pass_obj
 def list_command(obj: CliContext, task: str | None) -> None:
     """Every prompt version (of one task), the active ones marked."""
     with obj.assistant() as assistant:
-        versions = assistant.prompts.list(task)
+        versions = assistant.prompts.list(check_task(task) if task else None)
     table = Table(title="prompt versions", title_justify="left")
     for column in ("id", "version", "active", "origin", "parent", "evidence", "created"):
         table.add_column(column, overflow="fold")
     for v in versions:
-        gate = v.evidence.get("gate")
-        evidence = f"held-out win rate {gate['win_rate']:.0%}" if gate else "-"
         table.add_row(str(v.id), v.label, "*" if v.active else "", v.origin,
-                      str(v.parent_id or "-"), evidence, _when(v.created))  # fmt: skip
+                      str(v.parent_id or "-"), evidence_summary(v), _when(v.created))  # fmt: skip
     console.print(table)
 
 
@@ -125,14 +116,9 @@ def show(obj: CliContext, version: int) -> None:
     state = "active" if found.active else "inactive"
     console.print(f"[bold]{found.label}[/] (id {found.id}, {state}, from {found.origin}, "
                   f"parent {found.parent_id or '-'}, {_when(found.created)})")  # fmt: skip
-    console.print(_text(found), markup=False)
-    for round_ in found.evidence.get("rounds", []):
-        console.print(f"round {round_['round']}: {round_['wins']} wins, {round_['losses']} losses,"
-                      f" {round_['ties']} ties — {round_['change']}", markup=False)  # fmt: skip
-    gate = found.evidence.get("gate")
-    if gate:
-        low, high = gate["ci"]
-        console.print(f"held out: win rate {gate['win_rate']:.0%} (95% CI {low:.0%}–{high:.0%})")
+    console.print(prompt_text(found), markup=False)
+    for line in evidence_lines(found):
+        console.print(line, markup=False)
 
 
 @prompts.command()
@@ -158,10 +144,29 @@ def activate(obj: CliContext, version: int) -> None:
 
 
 @prompts.command()
-@click.argument("task", type=click.Choice(PROMPT_TASKS))
+@click.argument("task")
 @click.pass_obj
 def rollback(obj: CliContext, task: str) -> None:
     """Go back to the version that was active before the last activation."""
     with obj.assistant() as assistant:
-        found = assistant.prompts.rollback(task)
+        found = assistant.prompts.rollback(check_task(task))
     console.print(f"{found.label} is active again")
+
+
+@prompts.command()
+@click.argument("request", required=False)
+@click.option("--designer", help="A stronger model that words the prompt (GGUF or litellm id).")
+@click.pass_obj
+def design(obj: CliContext, request: str | None, designer: str | None) -> None:
+    """Design a completion prompt with redline, tested on your own writing (Promptor)."""
+    request = request or click.prompt("What should the suggestions help you write?")
+    with obj.assistant() as assistant:
+        session = assistant.prompt_designer(designer)
+        with error_console.status("thinking ..."):
+            turn = session.start(request)
+        while turn.step != "done":
+            console.print(turn.ask, markup=False)
+            answer = click.prompt(">", default="", show_default=False)
+            with error_console.status("testing on your writing ..."):
+                turn = session.reply(answer)
+    console.print(turn.ask, markup=False)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,17 +52,29 @@ class Activation:
 
 
 class PromptVersions:
-    """The prompt versions of every task, over the store; ``builtins``: each task's version 1."""
+    """The prompt versions of every task, over the store; ``builtins``: each task's version 1.
 
-    def __init__(self, store: Store, builtins: dict[str, dict[str, Any]]) -> None:
+    ``is_extra`` names the other tasks allowed (prompts for one file type, say):
+    they have no built-in version, and no active one until one is activated.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        builtins: dict[str, dict[str, Any]],
+        is_extra: Callable[[str], bool] = lambda task: False,
+    ) -> None:
         self.store = store
         self.builtins = builtins
+        self.is_extra = is_extra
         self._seeded: set[str] = set()
         self._bodies: dict[int, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
     def _check(self, task: str) -> None:
         if task not in self.builtins:
+            if self.is_extra(task):
+                return
             raise InputError(
                 f"unknown prompt task {task!r}", f"use one of: {', '.join(self.builtins)}"
             )
@@ -73,25 +86,32 @@ class PromptVersions:
                 self._log(conn, task, version_id, "built in")
             self._seeded.add(task)
 
-    def active_id(self, task: str) -> int:
-        """The id of the task's active version (cheap: read on every keystroke)."""
+    def active_id(self, task: str) -> int | None:
+        """The id of the task's active version (cheap: read on every keystroke); None only for
+        a task without a built-in version that was never activated."""
         self._check(task)
         rows = self.store.query(
             "SELECT version_id FROM prompt_activations WHERE task = ? ORDER BY id DESC LIMIT 1",
             (task,),
         )
-        return rows[0][0]
+        return rows[0][0] if rows else None
 
     def active_body(self, task: str) -> dict[str, Any]:
         """The body of the task's active version."""
-        version_id = self.active_id(task)
+        version_id = self._active(task)
         body = self._bodies.get(version_id)
         if body is None:
             body = self._bodies[version_id] = self.get(version_id).body
         return body
 
     def active(self, task: str) -> PromptVersion:
-        return self.get(self.active_id(task))
+        return self.get(self._active(task))
+
+    def _active(self, task: str) -> int:
+        version_id = self.active_id(task)
+        if version_id is None:
+            raise InputError(f"{task} has no active prompt version", "activate one first")
+        return version_id
 
     def get(self, version_id: int) -> PromptVersion:
         """One version by id; a clear error when there is none."""
@@ -104,7 +124,7 @@ class PromptVersions:
 
     def list(self, task: str | None = None) -> list[PromptVersion]:
         """Every version of ``task`` (or of every task), oldest first."""
-        for name in [task] if task else self.builtins:
+        for name in [task] if task else list(self.builtins):
             self._check(name)
         if task:
             return [_version(r) for r in self.store.query(f"{_SELECT} WHERE v.task = ? "
@@ -131,6 +151,13 @@ class PromptVersions:
         with self._lock, self.store.transaction() as conn:
             self._log(conn, version.task, version.id, reason)
         return self.get(version_id)
+
+    def previous(self, task: str) -> PromptVersion | None:
+        """The version a rollback would restore; None when there is none."""
+        self._check(task)
+        with self._lock:
+            stack = _in_force(self.store, task)
+        return self.get(stack[-2]) if len(stack) > 1 else None
 
     def rollback(self, task: str) -> PromptVersion:
         """Restore the version that was active before the last activation still in force."""
@@ -191,12 +218,13 @@ def _version(row: tuple) -> PromptVersion:
     )  # fmt: skip
 
 
-def _in_force(conn: Any, task: str) -> list[int]:
-    """The activations still in force, oldest first: the log replayed as a stack."""
+def _in_force(db: Any, task: str) -> list[int]:
+    """The activations still in force, oldest first: the log replayed as a stack.
+
+    ``db``: a connection inside a transaction, or the store."""
+    sql = "SELECT version_id, reason FROM prompt_activations WHERE task = ? ORDER BY id"
+    rows = db.query(sql, (task,)) if hasattr(db, "query") else db.execute(sql, (task,))
     stack: list[int] = []
-    rows = conn.execute(
-        "SELECT version_id, reason FROM prompt_activations WHERE task = ? ORDER BY id", (task,)
-    )
     for version_id, reason in rows:
         if reason == ROLLBACK and len(stack) > 1:
             stack.pop()

@@ -82,9 +82,14 @@ class WritingMemory:
             used += len(sample)
         return chosen
 
-    def samples(self) -> list[tuple[int, str]]:
-        """Every stored sample of the user's writing: (id, text), oldest first."""
-        return self.store.samples_after(0)
+    def samples(self, kind: str = "") -> list[tuple[int, str]]:
+        """The stored samples of the user's writing: (id, text), oldest first; ``kind``: only
+        those observed from files of that type (``md``)."""
+        if not kind:
+            return self.store.samples_after(0)
+        rows = self.store.query("SELECT id, text, uri FROM samples ORDER BY id")
+        ending = f".{kind.lower()}"
+        return [(i, text) for i, text, uri in rows if (uri or "").lower().endswith(ending)]
 
     def without(self, held_out: list[str]) -> WritingWithout:
         """This writing as if the ``held_out`` samples had never been observed."""

@@ -8,7 +8,6 @@ in a SQLite checkpointer (``chats.sqlite3``), one thread per conversation.
 
 from __future__ import annotations
 
-import contextvars
 import operator
 import sqlite3
 import threading
@@ -144,8 +143,7 @@ class ConversationStore:
         source = _draft_source(messages, given)
         if not source.strip():
             return f"Give me the text to {task}: `/{task} your text`, or send the text first."
-        # A fresh context: the draft graph must not inherit (and write to) this checkpointer.
-        draft = contextvars.Context().run(self.assistant.draft, source, task=task)
+        draft = self.assistant.draft(source, task=task)
         used = draft.preference or "none yet"
         return f"{draft.text}\n\n*draft {draft.id} ({task}); preferences used: {used}*"
 

@@ -37,6 +37,13 @@ the draft goes into your text. Esc drops the draft.
 **Preferences** (F4): / searches, E edits, Space disables or enables,
 Delete removes, N adds one in your words, Ctrl+E exports to JSON.
 
+**Prompts** (F5): T picks a task; the table lists its prompt versions with
+their evidence, and the highlighted one shows its prompt and its diff
+against the active one. A activates it, R rolls back, O optimises on your
+writing (rounds in the box above; Esc stops after the current round),
+C compares two prompts yourself: 1 left, 2 right, = same, Backspace back,
+Esc leaves.
+
 Press Esc to close this help.
 """
 

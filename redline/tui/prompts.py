@@ -8,7 +8,6 @@ comparison shows its pairs on a screen of its own and the user picks with 1, 2, 
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -31,7 +30,9 @@ from textual.widgets import (
     Static,
 )
 
-from redline.agent.prompts import COMPLETION_TASK, PROMPT_TASKS, describe, from_body
+from redline.agent.prompt_report import diff_lines, evidence_lines, evidence_summary, prompt_text
+from redline.agent.prompts import COMPLETION_TASK, PROMPT_TASKS
+from redline.predictors.base import Cancellation
 from redline.tui.widgets.busy import BusyBar
 from redline.tui.widgets.dialogs import Confirm
 from redline.tui.widgets.nav import ScreenTabs
@@ -70,65 +71,10 @@ def ago(stamp: float, now: float | None = None) -> str:
     return datetime.fromtimestamp(stamp).strftime("%Y-%m-%d")
 
 
-def prompt_text(version: Any) -> str:
-    """A version's prompt as a person reads it."""
-    return describe(from_body(version.body))
-
-
-def evidence_summary(version: Any) -> str:
-    """One short cell for the table: the held-out win rate where a gate ran."""
-    evidence = version.evidence or {}
-    if evidence.get("gate"):
-        return f"held-out {evidence['gate']['win_rate']:.0%}"
-    if evidence.get("human"):
-        return f"your picks {evidence['human']['win_rate']:.0%}"
-    if evidence.get("rounds"):
-        return f"{len(evidence['rounds'])} round(s), no gate"
-    return "built in" if version.origin == "builtin" else "-"
-
-
-def evidence_lines(version: Any) -> list[str]:
-    """The evidence a version was kept on, in words (as `redline prompts show` prints it)."""
-    evidence = version.evidence or {}
-    lines = []
-    if version.origin == "builtin":
-        lines.append("redline's built-in prompt")
-    elif version.origin == "user":
-        lines.append("added by hand")
-    if evidence.get("judge"):
-        lines.append(f"judged by {evidence['judge']}")
-    for r in evidence.get("rounds", []):
-        lines.append(
-            f"round {r['round']}: {r['wins']} wins, {r['losses']} losses, {r['ties']} ties"
-            f" — {r['change']}"
-        )
-    gate = evidence.get("gate")
-    if gate:
-        low, high = gate["ci"]
-        lines.append(f"held out: win rate {gate['win_rate']:.0%} (95% CI {low:.0%}–{high:.0%})")
-    elif evidence.get("rounds"):
-        lines.append("not checked on held-out items")
-    human = evidence.get("human")
-    if human:
-        lines.append(
-            f"your picks: {human['wins']} wins, {human['losses']} losses,"
-            f" {human['ties']} ties (win rate {human['win_rate']:.0%})"
-        )
-    return lines
-
-
 def diff_text(old: Any, new: Any) -> Text:
     """A unified diff of two versions' prompts, coloured like `redline prompts diff`."""
-    lines = difflib.unified_diff(
-        prompt_text(old).splitlines(),
-        prompt_text(new).splitlines(),
-        old.label,
-        new.label,
-        n=1,
-        lineterm="",
-    )
     text = Text()
-    for line in lines:
+    for line in diff_lines(old, new, context=1):
         style = {"+": "green", "-": "red", "@": "cyan"}.get(line[:1], "")
         text.append(line + "\n", style=style)
     return text if text else Text("(the same prompt)\n", style="dim")
@@ -326,6 +272,7 @@ class PromptsScreen(Screen[None]):
         Binding("r", "rollback", "Roll back"),
         Binding("o", "optimise", "Optimise"),
         Binding("c", "compare", "Compare"),
+        Binding("escape", "stop", "Stop", show=False),
     ]
 
     def __init__(self) -> None:
@@ -334,6 +281,7 @@ class PromptsScreen(Screen[None]):
         self.running = ""  # "optimising" or "comparing" while the model works
         self.last_result: Any = None  # the last optimisation's or comparison's result
         self._waiting: list[tuple[Screen[Any], Callable[[Any], Any] | None]] = []
+        self._cancel: Cancellation | None = None
 
     @property
     def redline(self) -> RedlineApp:
@@ -494,6 +442,10 @@ class PromptsScreen(Screen[None]):
         """Go back to the version that was active before the last activation, after asking."""
         task, active = self.task, self.active()
         prompts = self.redline.assistant.prompts
+        previous = prompts.previous(task)
+        if previous is None:
+            self.notify(f"{task} has no earlier version to roll back to", severity="warning")
+            return
         now = f" ({active.label} is active)" if active else ""
 
         def confirmed(yes: bool | None) -> None:
@@ -505,7 +457,7 @@ class PromptsScreen(Screen[None]):
                 )
 
         self.app.push_screen(
-            Confirm(f"Roll the {task} prompt back to the version active before{now}?"), confirmed
+            Confirm(f"Roll the {task} prompt back to {previous.label}{now}?"), confirmed
         )
 
     # -- optimise and compare (the model) ----------------------------------------------
@@ -544,13 +496,21 @@ class PromptsScreen(Screen[None]):
         def progress(what: str, done: int, total: int) -> None:
             self.redline.from_thread(self._progress, what, done, total)
 
+        self._cancel = cancel = Cancellation()
+
         def job() -> Any:
             try:
-                return assistant.optimize(task, rounds=rounds, progress=progress)
+                return assistant.optimize(task, rounds=rounds, progress=progress, cancel=cancel)
             finally:
                 self.redline.from_thread(self._idle)
 
         self.redline.background(job, done=self._optimised, group="prompt-model")
+
+    def action_stop(self) -> None:
+        """Stop an optimisation after its current round (what it found is kept, inactive)."""
+        if self.running == "optimising" and self._cancel is not None:
+            self._cancel.cancel()
+            self._progress("stopping after this round ...", 0, None)
 
     def _progress(self, what: str, done: int, total: int | None) -> None:
         self.query_one("#progress-what", Label).update(what)

@@ -12,6 +12,7 @@ from redline.agent.pairwise import FIRST, SECOND, Item, ModelJudge, Output, Scor
 from redline.agent.prompt_trials import CompletionTrials, DraftTrials
 from redline.agent.prompts import BUILTIN, to_body, with_changes
 from redline.errors import InputError
+from redline.predictors.base import Cancellation
 from tests.conftest import sample_texts
 from tests.documents import NEWS
 
@@ -120,15 +121,29 @@ def test_the_local_judge_always_answers_a_or_b(tmp_path: Path) -> None:
 def test_human_picks_activate_a_candidate_only_with_a_clear_majority(writer: Path) -> None:
     with Assistant(data_dir=writer) as assistant:
         start = assistant.prompts.active_id("complete")
-        duel = assistant.prompt_duel("complete", items=3, seed=1)
+        noisy = assistant.prompts.add("complete", to_body(NOISY), start, "user")
+        duel = assistant.prompt_duel("complete", version_id=noisy.id, items=3, seed=1)
         assert len(duel.pairs) == 3 and all(pair.shown for pair in duel.pairs)
         decision, version = assistant.settle_prompt_duel(duel, ["same"] * 3)
         assert not decision.accepted and version is None
         assert assistant.prompts.active_id("complete") == start
         picks = ["left" if pair.candidate_left else "right" for pair in duel.pairs]
         decision, version = assistant.settle_prompt_duel(duel, picks)
-        assert decision.accepted and version.active and version.origin == "human"
-        assert version.parent_id == start and assistant.prompts.active_id("complete") == version.id
+        assert decision.accepted and version.active and version.id == noisy.id
+        assert assistant.prompts.active_id("complete") == noisy.id
+        assert "chosen by you" in assistant.prompts.activations("complete")[-1].reason
         assert assistant.prompts.rollback("complete").id == start
         with pytest.raises(InputError, match="pick one of left, right, same"):
             assistant.settle_prompt_duel(duel, ["left"])
+
+
+def test_a_cancelled_run_stops_after_its_round_and_activates_nothing(writer: Path) -> None:
+    with Assistant(data_dir=writer) as assistant:
+        start = assistant.prompts.active_id("complete")
+        cancel = Cancellation()
+        cancel.cancel()
+        result = assistant.optimize("complete", rounds=5, sample=1, cancel=cancel)
+        assert len(result.rounds) == 1 and result.gate is None and not result.activated
+        assert assistant.prompts.active_id("complete") == start
+        if result.version is not None:
+            assert result.version.evidence["gate"] is None

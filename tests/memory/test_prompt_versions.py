@@ -70,3 +70,12 @@ def test_unknown_tasks_and_versions_are_named(store: Store) -> None:
         versions.active("poem")
     with pytest.raises(InputError, match="no prompt version 42"):
         versions.get(42)
+
+
+def test_previous_names_what_a_rollback_restores(store: Store) -> None:
+    versions = _versions(store)
+    v1 = versions.active("continue")
+    assert versions.previous("continue") is None
+    v2 = versions.add("continue", v1.body | {"instruction": "Go on."}, v1.id, "user")
+    versions.activate(v2.id, "hand")
+    assert versions.previous("continue").id == v1.id
