@@ -20,6 +20,7 @@ from __future__ import annotations
 import importlib.util
 import random
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,11 +99,11 @@ def _row(who: str, metric: str, higher: bool, before: float, after: float,
     runs = list(results.values())
     gates = [f"{task}: {_gate(r)}" if len(runs) > 1 else _gate(r) for task, r in results.items()]
     return SpoRow(
-        who, "+".join(results), metric, higher, before, after,
+        who, "+".join(results) or "-", metric, higher, before, after,
         calls=sum(r.calls for r in runs),
         accepted=sum(d.decision.accepted for r in runs for d in r.rounds),
         rounds=sum(len(r.rounds) for r in runs),
-        gate="; ".join(gates),
+        gate="; ".join(gates) or "no history to optimise on",
     )  # fmt: skip
 
 
@@ -154,10 +155,11 @@ def _predict(
 
 
 def _load_simuser(folder: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("prelude_simuser", folder / "simuser.py")
+    spec = importlib.util.spec_from_file_location("simuser", folder / "simuser.py")
     if spec is None or spec.loader is None:
         raise InputError(f"cannot load {folder / 'simuser.py'}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules["simuser"] = module  # its dataclasses and rule modules look it up by name
     spec.loader.exec_module(module)
     return module
 
@@ -199,10 +201,14 @@ def _prelude(
             with Assistant(data_dir=learned, settings=settings) as assistant:
                 for task in tasks:
                     label = f"{user.name} {task}"
-                    results[task] = assistant.optimize(
-                        task, options.rounds, seed=options.seed, sample=options.sample,
-                        progress=lambda what, d, t, label=label: progress(f"{label}: {what}"),
-                    )  # fmt: skip
+                    try:
+                        results[task] = assistant.optimize(
+                            task, options.rounds, seed=options.seed, sample=options.sample,
+                            progress=lambda what, d, t, label=label: progress(f"{label}: {what}"),
+                        )  # fmt: skip
+                    except InputError as exc:  # no draft of this task in the history
+                        progress(f"{label}: skipped, {exc.message}")
+                        continue
                     _use_best(assistant, results[task])
                 progress(f"{user.name}: {len(new_docs)} new documents with the optimised prompts")
                 after = _play(assistant, simuser, user, new_docs)
