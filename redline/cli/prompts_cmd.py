@@ -11,6 +11,7 @@ from redline.agent.prompt_report import diff_lines, evidence_lines, evidence_sum
 from redline.agent.prompts import PROMPT_TASKS, check_task
 from redline.cli import CliContext
 from redline.cli.output import console, error_console
+from redline.errors import InputError
 from redline.memory.prompt_versions import PromptVersion
 
 
@@ -90,13 +91,21 @@ def prompts() -> None:
     """redline's prompt versions: list, show, diff, activate, roll back."""
 
 
+def _task(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A prompt task named on the command line; an unknown one is a usage error."""
+    try:
+        return check_task(value) if value else None
+    except InputError as exc:
+        raise click.BadParameter(f"{exc.message}; {exc.hint}") from None
+
+
 @prompts.command("list")
-@click.argument("task", required=False)
+@click.argument("task", required=False, callback=_task)
 @click.pass_obj
 def list_command(obj: CliContext, task: str | None) -> None:
     """Every prompt version (of one task), the active ones marked."""
     with obj.assistant() as assistant:
-        versions = assistant.prompts.list(check_task(task) if task else None)
+        versions = assistant.prompts.list(task)
     table = Table(title="prompt versions", title_justify="left")
     for column in ("id", "version", "active", "origin", "parent", "evidence", "created"):
         table.add_column(column, overflow="fold")
@@ -144,12 +153,12 @@ def activate(obj: CliContext, version: int) -> None:
 
 
 @prompts.command()
-@click.argument("task")
+@click.argument("task", callback=_task)
 @click.pass_obj
 def rollback(obj: CliContext, task: str) -> None:
     """Go back to the version that was active before the last activation."""
     with obj.assistant() as assistant:
-        found = assistant.prompts.rollback(check_task(task))
+        found = assistant.prompts.rollback(task)
     console.print(f"{found.label} is active again")
 
 
