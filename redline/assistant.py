@@ -11,6 +11,7 @@ from redline.config import Settings, load_settings
 from redline.errors import InputError
 
 if TYPE_CHECKING:
+    from redline.agent.chat import Conversations
     from redline.agent.duel import Duel
     from redline.agent.optimize import OptimizeResult
     from redline.agent.promptor import PromptDesigner
@@ -278,6 +279,19 @@ class Assistant:
             )
         )
 
+    def conversations(self) -> Conversations:
+        """The chat conversations of this data dir (``chats.sqlite3``): answered with the learned
+        preferences, draft commands and prompt design; made on first use, closed by close()."""
+        conversations = getattr(self, "_conversations", None)
+        if conversations is None:
+            with self._lock:
+                conversations = getattr(self, "_conversations", None)
+                if conversations is None:
+                    from redline.agent.chat import Conversations
+
+                    conversations = self._conversations = Conversations(self)
+        return conversations
+
     def _trials(self, task: str, predictor: Any) -> Any:
         from redline.agent.prompt_trials import CompletionTrials, DraftTrials
         from redline.agent.prompts import COMPLETION_TASK
@@ -289,6 +303,9 @@ class Assistant:
     def close(self) -> None:
         """Release the models and the database."""
         with self._lock:
+            if getattr(self, "_conversations", None) is not None:
+                self._conversations.close()
+                self._conversations = None
             if self._predictor is not None:
                 self._predictor.close()
                 self._predictor = None

@@ -65,7 +65,6 @@ class RedlineApp(App[None]):
         self.warm = warm
         self.chat_tokens = chat_tokens
         self._assistant: Any = None
-        self._conversations: Any = None
         self._lock = threading.RLock()
         self._busy: list[str] = []
 
@@ -78,17 +77,6 @@ class RedlineApp(App[None]):
 
                 self._assistant = Assistant(settings=self.settings)
             return self._assistant
-
-    @property
-    def conversations(self) -> Any:
-        """The chat conversations of this data dir."""
-        with self._lock:
-            if self._conversations is None:
-                from redline.tui.conversation import ConversationStore
-
-                tokens = {"max_tokens": self.chat_tokens} if self.chat_tokens else {}
-                self._conversations = ConversationStore(self.assistant, **tokens)
-            return self._conversations
 
     def on_mount(self) -> None:
         if self.document is not None:
@@ -162,7 +150,5 @@ class RedlineApp(App[None]):
         self.notify(describe_error(exc), title="error", severity="error", timeout=8)
 
     def on_unmount(self) -> None:
-        if self._conversations is not None:
-            self._conversations.close()
         if self._assistant is not None:
             self._assistant.close()

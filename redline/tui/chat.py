@@ -22,8 +22,9 @@ if TYPE_CHECKING:
 
 WELCOME = (
     "Ask anything, or draft from a text: `/summarize TEXT`, `/rewrite TEXT`, `/email TEXT`,"
-    " `/continue TEXT` (without TEXT: your previous message). Enter sends, Ctrl+J starts a new"
-    " line, Esc stops an answer."
+    " `/continue TEXT` (without TEXT: your previous message). `/design WHAT YOU WRITE` designs"
+    " a completion prompt with you (`/cancel` stops). Enter sends, Ctrl+J starts a new line,"
+    " Esc stops an answer."
 )
 
 
@@ -73,11 +74,17 @@ class ChatScreen(Screen[None]):
         self.thread_id: str | None = None
         self.cancel: Cancellation | None = None
         self.answering = False
+        self.designing = False  # the answer being written is a prompt design step
         self.ids: list[str] = []
 
     @property
     def redline(self) -> RedlineApp:
         return cast("RedlineApp", self.app)
+
+    @property
+    def conversations(self) -> Any:
+        """The assistant's chat conversations."""
+        return self.redline.assistant.conversations()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -110,7 +117,7 @@ class ChatScreen(Screen[None]):
     def refresh_list(self) -> None:
         """Reload the conversation list in the background."""
         self.redline.background(
-            lambda: self.redline.conversations.list(), done=self._show_list, group="list"
+            lambda: self.conversations.list(), done=self._show_list, group="list"
         )
 
     def _show_list(self, conversations: list[Any]) -> None:
@@ -127,7 +134,7 @@ class ChatScreen(Screen[None]):
             return
         thread_id = self.ids[index]
         self.redline.background(
-            lambda: self.redline.conversations.messages(thread_id),
+            lambda: self.conversations.messages(thread_id),
             done=lambda messages: self._show_conversation(thread_id, messages),
         )
 
@@ -159,7 +166,7 @@ class ChatScreen(Screen[None]):
         def confirmed(yes: bool | None) -> None:
             if yes:
                 self.redline.background(
-                    lambda: self.redline.conversations.delete(thread_id),
+                    lambda: self.conversations.delete(thread_id),
                     done=lambda _: self._deleted(thread_id),
                 )
 
@@ -186,36 +193,43 @@ class ChatScreen(Screen[None]):
             self.notify("an answer is still being written (Esc stops it)")
             return
         if self.thread_id is None:
-            self.thread_id = self.redline.conversations.new_id()
+            self.thread_id = self.conversations.new_id()
             self.query_one("#messages").remove_children()
         box = self.query_one("#messages", VerticalScroll)
         box.mount(self._bubble("user", event.text))
         answer = self._bubble("assistant", "")
         box.mount(answer)
         self.answering = True
+        self.designing = self.conversations.designing(self.thread_id) or (
+            event.text.lower().startswith("/design")
+        )
         self.cancel = Cancellation()
         self._stream(self.thread_id, event.text, answer, self.cancel)
 
     def _stream(self, thread_id: str, text: str, answer: Markdown, cancel: Cancellation) -> None:
         stream = Markdown.get_stream(answer)
+        tokens = self.redline.chat_tokens
 
         def job() -> None:
             try:
-                for piece in self.redline.conversations.answer(thread_id, text, cancel):
+                for piece in self.conversations.answer(thread_id, text, cancel, tokens):
                     self.redline.from_thread(stream.write, piece)
             finally:
                 self.redline.from_thread(finish)
 
         def finish() -> None:
-            self.answering = False
+            self.answering = self.designing = False
             self.run_worker(stream.stop())
             if cancel.cancelled:
                 answer.append("\n\n*(stopped)*")
             self.refresh_list()
 
-        self.redline.background(job, "writing an answer ...", group="chat")
+        label = "designing a prompt ..." if self.designing else "writing an answer ..."
+        self.redline.background(job, label, group="chat")
 
     def action_stop(self) -> None:
-        """Stop the answer being written."""
-        if self.cancel is not None and self.answering:
+        """Stop the answer being written (a prompt design step always finishes)."""
+        if self.designing:
+            self.notify("this design step finishes first; then /cancel stops the design")
+        elif self.cancel is not None and self.answering:
             self.cancel.cancel()

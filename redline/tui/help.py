@@ -22,7 +22,10 @@ HELP = """\
 Ctrl+N starts a new chat, Ctrl+L shows or hides the list of chats; in the
 list, Enter opens a chat and Delete removes it. `/summarize`, `/rewrite`,
 `/email` or `/continue` followed by a text drafts from it (without a text:
-from your previous message), shaped by your preferences.
+from your previous message), shaped by your preferences. `/design` followed
+by what you write designs a completion prompt with you: answer its
+questions, see it tested on your own writing, then accept or change it;
+`/cancel` stops.
 
 **Write** (F3): suggestions appear as grey text when you pause at the end of
 a line: Tab accepts, Esc dismisses, typing the same letters keeps it.

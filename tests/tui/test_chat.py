@@ -40,7 +40,7 @@ async def test_answer_streams_stops_on_escape_and_persists(data_dir) -> None:
         conversations.focus()
         await pilot.press("delete", "y")
         await wait_for(pilot, lambda: len(conversations.children) == 0)
-        assert again.conversations.list() == []
+        assert again.assistant.conversations().list() == []
 
 
 async def test_newline_with_ctrl_j_and_draft_command(data_dir) -> None:

@@ -1,14 +1,17 @@
 """Chat conversations: a LangGraph graph whose threads persist in the data dir.
 
 One node answers the newest user message: a ``/task`` command drafts through
-``Assistant.draft``; anything else streams from the predictor with a system
-prompt that carries the user's active learned preferences. The messages live
-in a SQLite checkpointer (``chats.sqlite3``), one thread per conversation.
+``Assistant.draft``; ``/design REQUEST`` starts a prompt design (Promptor) whose
+turns the next messages answer until it is done or ``/cancel`` stops it;
+anything else streams from the predictor with a system prompt that carries the
+user's active learned preferences. The messages live in a SQLite checkpointer
+(``chats.sqlite3``), one thread per conversation; design sessions live in memory.
 """
 
 from __future__ import annotations
 
 import operator
+import re
 import sqlite3
 import threading
 import uuid
@@ -21,6 +24,7 @@ from langgraph.config import get_stream_writer
 from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
+from redline.agent.chat_design import DesignSessions
 from redline.predictors.base import Cancellation, Prompt
 
 SYSTEM = (
@@ -35,6 +39,7 @@ TASKS = {
     "email": "email",
     "continue": "continue",
 }
+DESIGN_COMMANDS = ("design", "cancel")  # /design REQUEST starts a prompt design, /cancel stops it
 MAX_TOKENS = 384  # longest answer, in tokens
 HISTORY_CHARS = 1500
 PREFERENCES_SHOWN = 8
@@ -49,9 +54,12 @@ class ChatState(TypedDict):
 
 @dataclass
 class ChatContext:
-    """What one answer run needs beyond the state: the way to stop it."""
+    """What one answer run needs beyond the state: its conversation, the way to stop it and
+    the longest answer."""
 
     cancel: Cancellation
+    thread_id: str = ""
+    max_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,13 +70,19 @@ class Conversation:
     title: str
 
 
+def split_command(text: str) -> tuple[str, str] | None:
+    """``("name", rest)`` for ``/name rest`` (the name in lower case); None for plain text."""
+    match = re.match(r"/(\S+)\s*(.*)", text, re.DOTALL)
+    return (match[1].lower(), match[2].strip()) if match else None
+
+
 def parse_command(text: str) -> tuple[str, str] | None:
     """``("summarize", rest)`` for ``/summarize rest``; None when the text is no draft command."""
-    if not text.startswith("/"):
+    command = split_command(text)
+    if command is None:
         return None
-    name, _, rest = text[1:].partition(" ")
-    task = TASKS.get(name.strip().lower())
-    return (task, rest.strip()) if task else None
+    task = TASKS.get(command[0])
+    return (task, command[1]) if task else None
 
 
 def chat_prompt(messages: list[dict[str, str]], preferences: list[str]) -> Prompt:
@@ -96,17 +110,19 @@ def _draft_source(messages: list[dict[str, str]], given: str) -> str:
     if given:
         return given
     for message in reversed(messages[:-1]):
-        if parse_command(message["content"]) is None:
+        command = split_command(message["content"])
+        if command is None or (command[0] not in TASKS and command[0] not in DESIGN_COMMANDS):
             return message["content"]
     return ""
 
 
-class ConversationStore:
+class Conversations:
     """Conversations of one data dir: answer (streaming), list, load and delete them."""
 
     def __init__(self, assistant: Any, max_tokens: int = MAX_TOKENS) -> None:
         self.assistant = assistant
         self.max_tokens = max_tokens
+        self.designs = DesignSessions(assistant.prompt_designer)
         path = assistant.settings.data_path / "chats.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False)
@@ -124,6 +140,10 @@ class ConversationStore:
     def _answer(self, state: ChatState, runtime: Runtime[ChatContext]) -> dict[str, Any]:
         write = get_stream_writer()
         messages = state["messages"]
+        designed = self._design(runtime.context.thread_id, messages[-1]["content"])
+        if designed is not None:
+            write(designed)
+            return {"messages": [{"role": "assistant", "content": designed}]}
         command = parse_command(messages[-1]["content"])
         if command is not None:
             text = self._draft(messages, *command)
@@ -132,12 +152,22 @@ class ConversationStore:
         preferences = [p.text for p in self.assistant.preferences.list(status="active")]
         prompt = chat_prompt(messages, preferences if self.assistant.learning else [])
         cancel = runtime.context.cancel
+        tokens = runtime.context.max_tokens or self.max_tokens
         pieces: list[str] = []
-        for piece in self.assistant.predictor.stream(prompt, self.max_tokens, (), cancel):
+        for piece in self.assistant.predictor.stream(prompt, tokens, (), cancel):
             pieces.append(piece)
             write(piece)
         text = "".join(pieces).strip() + (STOPPED if cancel.cancelled else "")
         return {"messages": [{"role": "assistant", "content": text}]}
+
+    def _design(self, thread_id: str, text: str) -> str | None:
+        """The answer when the message starts, answers or stops a prompt design, else None."""
+        command = split_command(text)
+        if command is not None and command[0] == "design":
+            return self.designs.start(thread_id, command[1])
+        if command is not None and command[0] == "cancel":
+            return self.designs.cancel(thread_id)
+        return self.designs.reply(thread_id, text)
 
     def _draft(self, messages: list[dict[str, str]], task: str, given: str) -> str:
         source = _draft_source(messages, given)
@@ -147,13 +177,19 @@ class ConversationStore:
         used = draft.preference or "none yet"
         return f"{draft.text}\n\n*draft {draft.id} ({task}); preferences used: {used}*"
 
-    def answer(self, thread_id: str, text: str, cancel: Cancellation) -> Iterator[str]:
-        """Add the user's message to the conversation and yield the answer as it is written."""
+    def answer(
+        self, thread_id: str, text: str, cancel: Cancellation, max_tokens: int | None = None
+    ) -> Iterator[str]:
+        """Add the user's message to the conversation and yield the answer as it is written
+        (``max_tokens``: the longest model answer, else the default)."""
         config = {"configurable": {"thread_id": thread_id}}
         update = {"messages": [{"role": "user", "content": text}]}
-        yield from self.graph.stream(
-            update, config, stream_mode="custom", context=ChatContext(cancel)
-        )
+        context = ChatContext(cancel, thread_id, max_tokens)
+        yield from self.graph.stream(update, config, stream_mode="custom", context=context)
+
+    def designing(self, thread_id: str) -> bool:
+        """Whether the conversation's next message answers a prompt design."""
+        return self.designs.active(thread_id)
 
     def messages(self, thread_id: str) -> list[dict[str, str]]:
         """The messages of a conversation, oldest first."""
@@ -174,7 +210,8 @@ class ConversationStore:
         return [Conversation(thread, title) for thread, title in seen.items()]
 
     def delete(self, thread_id: str) -> None:
-        """Forget a conversation and all its checkpoints."""
+        """Forget a conversation, all its checkpoints and its prompt design."""
+        self.designs.forget(thread_id)
         self._saver.delete_thread(thread_id)
 
     @staticmethod
@@ -183,5 +220,7 @@ class ConversationStore:
         return uuid.uuid4().hex
 
     def close(self) -> None:
-        """Close the conversations database."""
-        self._conn.close()
+        """Close the conversations database, once no thread is reading or writing it (closing
+        a connection while another thread uses it crashes the process)."""
+        with self._lock, self._saver.lock:
+            self._conn.close()
