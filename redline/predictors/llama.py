@@ -53,6 +53,7 @@ class LlamaPredictor:
                         model_path=str(self.path),
                         n_ctx=self.context_size,
                         n_threads=self.threads,
+                        n_threads_batch=self.threads,  # else prompts use every core
                         n_gpu_layers=self.gpu_layers,
                         verbose=False,
                     )
