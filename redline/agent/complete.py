@@ -37,6 +37,7 @@ class CompleteState(TypedDict, total=False):
     document: DocumentState
     phrases: PhraseModel
     phrase: Phrase | None
+    design: CompletionPrompt  # the document's active prompt, read once per model call
     prompt: Prompt
     needs_space: bool
     generated: str
@@ -103,19 +104,20 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
 
     def gather_context(state: CompleteState) -> CompleteState:
         document, prefix = state["document"], state["prefix"]
+        design = deps.design(state.get("uri"))
         if deps.personal and document.due_retrieval(prefix):
-            chars = deps.design(state.get("uri")).context_chars
+            chars = design.context_chars
             examples = deps.writing.similar_samples(
                 prefix[-QUERY_CHARS:], deps.context_chars if chars is None else chars
             )  # best first: the design orders them
             if examples and set(examples) != set(document.examples):
                 document.examples = examples
                 deps.documents.last_examples = examples
-        return {}
+        return {"design": design}
 
     def build_prompt(state: CompleteState) -> CompleteState:
         text, had_space = split_trailing_space(typed_window(state["prefix"]))
-        design = deps.design(state.get("uri"))
+        design = state["design"]
         context = design.context(state["document"].examples, document_name(state.get("uri")))
         longest = min(state.get("max_tokens", 16), design.max_tokens or 64)
         prompt = Prompt(text=text, context=context)

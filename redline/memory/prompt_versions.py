@@ -155,15 +155,14 @@ class PromptVersions:
     def previous(self, task: str) -> PromptVersion | None:
         """The version a rollback would restore; None when there is none."""
         self._check(task)
-        with self._lock:
-            stack = _in_force(self.store, task)
+        stack = _in_force(self.store.query(_LOG, (task,)))
         return self.get(stack[-2]) if len(stack) > 1 else None
 
     def rollback(self, task: str) -> PromptVersion:
         """Restore the version that was active before the last activation still in force."""
         self._check(task)
         with self._lock, self.store.transaction() as conn:
-            stack = _in_force(conn, task)
+            stack = _in_force(conn.execute(_LOG, (task,)).fetchall())
             if len(stack) < 2:
                 raise InputError(
                     f"{task} has no earlier version to roll back to",
@@ -218,12 +217,11 @@ def _version(row: tuple) -> PromptVersion:
     )  # fmt: skip
 
 
-def _in_force(db: Any, task: str) -> list[int]:
-    """The activations still in force, oldest first: the log replayed as a stack.
+_LOG = "SELECT version_id, reason FROM prompt_activations WHERE task = ? ORDER BY id"
 
-    ``db``: a connection inside a transaction, or the store."""
-    sql = "SELECT version_id, reason FROM prompt_activations WHERE task = ? ORDER BY id"
-    rows = db.query(sql, (task,)) if hasattr(db, "query") else db.execute(sql, (task,))
+
+def _in_force(rows: list[tuple[int, str]]) -> list[int]:
+    """The activations still in force, oldest first: the log (``_LOG`` rows) as a stack."""
     stack: list[int] = []
     for version_id, reason in rows:
         if reason == ROLLBACK and len(stack) > 1:
