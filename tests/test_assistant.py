@@ -67,6 +67,15 @@ def test_typing_through_a_suggestion_is_served_from_the_cache(personal: Assistan
     assert again["suggestion"] == suggestion[3:]
 
 
+def test_accepting_part_of_a_suggestion_refuses_the_rest(personal: Assistant) -> None:
+    prefix = "Hi all,\n\n"
+    suggestion = personal.complete(prefix, uri="partial")
+    assert suggestion.startswith("Here is the lab update")
+    after = personal.complete_detail(prefix + "Here is", uri="partial")
+    assert after["source"] != "cache"
+    assert not after["suggestion"].startswith(" the"), after
+
+
 def test_cursor_inside_a_word_gets_no_suggestion(personal: Assistant) -> None:
     assert personal.complete("Here is the la", suffix="b update", uri="mid") == ""
 

@@ -19,11 +19,14 @@ from redline.agent.documents import Documents, DocumentState, typed_window
 from redline.agent.graphs import chain, compile_flow, graph_of
 from redline.agent.prompts import CompletionPrompt, document_name
 from redline.agent.words import split_trailing_space, whole_words
-from redline.memory.phrases import NEWLINE, Phrase, PhraseModel
+from redline.memory.phrases import Phrase, PhraseModel
+from redline.memory.tokens import NEWLINE
 from redline.predictors.base import Cancellation, Predictor, Prompt, WordBias, generate
 
 # Characters of the document around the cursor used to find similar passages.
 QUERY_CHARS = 600
+# The logit boost that rules a word out.
+REFUSED = -100.0
 # Characters of typed text the phrase bias reads (far more than its 4-word context).
 TAIL_CHARS = 200
 
@@ -37,6 +40,7 @@ class CompleteState(TypedDict, total=False):
     document: DocumentState
     phrases: PhraseModel
     phrase: Phrase | None
+    refused: str  # the word the user refused at this point of the last suggestion, or ""
     design: CompletionPrompt  # the document's active prompt, read once per model call
     prompt: Prompt
     needs_space: bool
@@ -69,7 +73,7 @@ class CompleteDeps:
     phrase_probability: float = 0.5
     phrase_support: int = 1
     phrase_words: int = 16
-    phrase_extend: float | None = 0.25  # the threshold for the words after the first
+    phrase_extend: float | None = 0.1  # the threshold for the words after the first
     # How strongly the user's own next words steer the model (added to the
     # logit of a word's first token, times the word's share after this context).
     phrase_bias: float = 6.0
@@ -86,21 +90,27 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
             return update
         remainder = document.cached_remainder(state["prefix"])
         if remainder is not None:
+            document.remember(state["prefix"], remainder)
             update.update(suggestion=remainder, source="cache")
+        else:
+            update["refused"] = document.refused_word(state["prefix"])
         return update
+
+    def user_phrase(state: CompleteState, phrases: PhraseModel, certainty: float) -> Phrase | None:
+        return phrases.continue_text(
+            state["prefix"],
+            max_words=min(deps.phrase_words, state.get("max_tokens", deps.phrase_words)),
+            min_probability=certainty,
+            min_support=deps.phrase_support,
+            extend_probability=deps.phrase_extend,
+            refused=state.get("refused", ""),
+        )
 
     def match_phrases(state: CompleteState) -> CompleteState:
         if not deps.personal:
             return {"phrase": None}
         phrases = deps.writing.phrases()
-        phrase = phrases.continue_text(
-            state["prefix"],
-            max_words=min(deps.phrase_words, state.get("max_tokens", deps.phrase_words)),
-            min_probability=deps.phrase_probability,
-            min_support=deps.phrase_support,
-            extend_probability=deps.phrase_extend,
-        )
-        return {"phrases": phrases, "phrase": phrase}
+        return {"phrases": phrases, "phrase": user_phrase(state, phrases, deps.phrase_probability)}
 
     def gather_context(state: CompleteState) -> CompleteState:
         document, prefix = state["document"], state["prefix"]
@@ -120,20 +130,21 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         design = state["design"]
         context = design.context(state["document"].examples, document_name(state.get("uri")))
         longest = min(state.get("max_tokens", 16), design.max_tokens or 64)
-        prompt = Prompt(text=text, context=context)
+        prompt = Prompt(text=text, context=context, new_word=had_space)
         return {"prompt": prompt, "needs_space": had_space, "max_tokens": longest}
 
     def generate_text(state: CompleteState) -> CompleteState:
-        bias = None
+        typed = state["prompt"].text
+        biases = [refusal_bias(typed, state.get("refused", ""))]
         if deps.personal and deps.phrase_bias > 0:
-            bias = phrase_bias(state["phrases"], state["prompt"].text, deps.phrase_bias)
+            biases.append(phrase_bias(state["phrases"], typed, deps.phrase_bias))
         generation = generate(
             deps.predictor,
             state["prompt"],
             state.get("max_tokens", 16),
             stop=("\n",),
             cancel=state.get("cancel"),
-            bias=bias,
+            bias=combined(biases),
         )
         return {
             "generated": generation.text,
@@ -149,8 +160,12 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
             if state.get("needs_space"):
                 suggestion = suggestion[1:] if suggestion.startswith(" ") else ""
             source = "model" if suggestion else "none"
+            if not suggestion and deps.personal:  # nothing from the model: the user's likeliest
+                guess = user_phrase(state, state["phrases"], 0.0)
+                if guess is not None:
+                    suggestion, source = guess.text, "phrases"
         document = state["document"]
-        document.last_prefix, document.last_suggestion = state["prefix"], suggestion
+        document.remember(state["prefix"], suggestion)
         return {"suggestion": suggestion, "source": source}
 
     graph = graph_of(
@@ -192,6 +207,27 @@ def phrase_bias(phrases: PhraseModel, typed: str, strength: float) -> WordBias:
             for word, share in phrases.next_words(text).items()
             if word != NEWLINE and word not in already
         }
+
+    return bias
+
+
+def refusal_bias(typed: str, refused: str) -> WordBias:
+    """A word bias that rules out ``refused`` as the first word after ``typed``."""
+    if not refused or refused == NEWLINE:
+        return lambda generated: {}
+    word = (" " if typed and not typed[-1].isspace() else "") + refused
+    return lambda generated: {} if generated else {word: REFUSED}
+
+
+def combined(biases: list[WordBias]) -> WordBias:
+    """One word bias adding up the boosts of ``biases``."""
+
+    def bias(generated: str) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for each in biases:
+            for word, boost in each(generated).items():
+                total[word] = total.get(word, 0.0) + boost
+        return total
 
     return bias
 

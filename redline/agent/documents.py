@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from redline.memory.tokens import tokenize
+
 # Re-retrieve the personal context when the document reaches these word counts.
 # Each change of the context block costs a full prompt evaluation (about 2 s
 # for 500 tokens on 2 cores), so it changes rarely and only when the
@@ -24,15 +26,35 @@ class DocumentState:
 
     def cached_remainder(self, prefix: str) -> str | None:
         """The rest of the last suggestion when ``prefix`` typed its first characters."""
-        if self.last_prefix is None or not self.last_suggestion:
-            return None
-        if not prefix.startswith(self.last_prefix):
+        rest = self._rest(prefix)
+        return rest[1] if rest is not None and not rest[0] else None
+
+    def refused_word(self, prefix: str) -> str:
+        """The first word the user refused of the last suggestion; "" when none was.
+
+        Words of the suggestion that arrive in one piece, up to a word
+        boundary, were accepted in part: the user refused the word after
+        them, which the model would only offer again.
+        """
+        rest = self._rest(prefix)
+        return tokenize(rest[1])[0] if rest is not None and rest[0] else ""
+
+    def _rest(self, prefix: str) -> tuple[bool, str] | None:
+        """(accepted in part, the rest) when ``prefix`` typed into the last suggestion."""
+        if self.last_prefix is None or not prefix.startswith(self.last_prefix):
             return None
         typed = prefix[len(self.last_prefix) :]
         if not self.last_suggestion.startswith(typed):
             return None
-        remainder = self.last_suggestion[len(typed) :]
-        return remainder if remainder.strip() else None
+        rest = self.last_suggestion[len(typed) :]
+        if not rest.strip():
+            return None
+        accepted = len(typed) > 1 and (typed[-1].isspace() or rest[0].isspace())
+        return accepted, rest
+
+    def remember(self, prefix: str, suggestion: str) -> None:
+        """What was suggested at ``prefix``: the next keystroke may type into it."""
+        self.last_prefix, self.last_suggestion = prefix, suggestion
 
     def due_retrieval(self, prefix: str) -> bool:
         """Whether the document just reached a word count that calls for new context."""

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from redline.agent.words import split_trailing_space, whole_words
 from redline.errors import ConfigError
-from redline.memory.phrases import NEWLINE, join_tokens, tokenize
+from redline.memory.tokens import NEWLINE, join_tokens, tokenize
 
 if TYPE_CHECKING:
     from redline.config import Settings

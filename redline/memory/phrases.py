@@ -7,30 +7,13 @@ sign-offs ("Thanks all,\\nDana") are phrases like any other.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-NEWLINE = "\n"
+from redline.memory.outline import MIN_DOCUMENTS, Outline, at_paragraph_start
+from redline.memory.tokens import NEWLINE, join_tokens, tokenize
+
 START = "<s>"
-TOKEN = re.compile(r"\n|[^\s]+")
-
-
-def tokenize(text: str) -> list[str]:
-    """Words (punctuation attached) and line breaks."""
-    return TOKEN.findall(text)
-
-
-def join_tokens(tokens: list[str], space_before: bool) -> str:
-    """Text for ``tokens``; ``space_before``: a word comes right before them."""
-    out = []
-    after_word = space_before
-    for token in tokens:
-        if token != NEWLINE and after_word:
-            out.append(" ")
-        out.append(token)
-        after_word = token != NEWLINE
-    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -50,6 +33,7 @@ class PhraseModel:
         self.order = order
         self.counts: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
         self.vocabulary: Counter[str] = Counter()
+        self.outline = Outline()
         self.texts = 0
 
     def add(self, text: str) -> None:
@@ -61,12 +45,13 @@ class PhraseModel:
                 if i - n < 0:
                     break
                 self.counts[tuple(tokens[i - n : i])][tokens[i]] += 1
+        self.outline.add(text)
         self.texts += 1
 
     def next_token(
-        self, history: list[str], partial: str = "", min_support: int = 1
+        self, history: list[str], partial: str = "", min_support: int = 1, refused: str = ""
     ) -> tuple[str, float, int] | None:
-        """The most likely next token after ``history`` (starting with ``partial``).
+        """The likeliest next token after ``history``: starts with ``partial``, is not ``refused``.
 
         Looks at the longest context seen at least ``min_support`` times in
         the user's writing; returns the token, its probability there
@@ -78,9 +63,13 @@ class PhraseModel:
             followers = self.counts.get(tuple(history[-n:]))
             if not followers:
                 continue
-            if partial:
+            if partial or refused:
                 followers = Counter(
-                    {t: c for t, c in followers.items() if t.startswith(partial) and t != partial}
+                    {
+                        t: c
+                        for t, c in followers.items()
+                        if t.startswith(partial) and t != partial and t != refused
+                    }
                 )
             total = sum(followers.values())
             if total < min_support:
@@ -141,21 +130,33 @@ class PhraseModel:
         min_probability: float = 0.5,
         min_support: int = 2,
         extend_probability: float | None = None,
+        refused: str = "",
     ) -> Phrase | None:
         """Continue ``prefix`` with the user's phrases while they agree with each other.
 
         Each further word must follow its context in at least
         ``min_probability`` of the cases, that context having been seen at
-        least ``min_support`` times. Returns None when not even one word is
-        that certain.
+        least ``min_support`` times; the first is never ``refused``. Returns
+        None when not even one word is that certain.
         """
         history, partial = _split_prefix(prefix)
         if partial and self.word_is_complete(history, partial):
             history, partial = history + [partial], ""
         words: list[str] = []
         weakest_p, weakest_support = 1.0, 0
+        opening = None
+        if at_paragraph_start(prefix):
+            opening = self.outline.next_opening(prefix, max(MIN_DOCUMENTS, min_support))
+        if opening and opening.probability >= min_probability and opening.words[0] != refused:
+            words = list(opening.words[:max_words])
+            history = history + words
+            weakest_p, weakest_support = opening.probability, opening.support
         while len(words) < max_words:
-            found = self.next_token(history, "" if words else partial, min_support)
+            found = (
+                self.next_token(history, partial, min_support, refused)
+                if not words
+                else self.next_token(history, "", min_support)
+            )
             if found is None:
                 break
             token, probability, support = found

@@ -40,11 +40,15 @@ class Prompt:
     from call to call and only the text's tokens are evaluated again.
     ``raw`` prompts are continued as they are; chat prompts (``raw=False``)
     are sent as one user message to instruction-following models.
+    ``new_word``: the continuation begins with a space and a new word (the
+    typed text's trailing space was moved into it); backends that can
+    constrain their sampling ensure it.
     """
 
     text: str
     context: str = ""
     raw: bool = True
+    new_word: bool = False
 
 
 class Predictor(Protocol):

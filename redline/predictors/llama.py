@@ -14,6 +14,8 @@ from redline.predictors.discovery import physical_cores
 # SmolLM2 (and other GPT-2 style vocabularies) add no start token to a raw
 # prompt; an empty prompt crashes llama.cpp, so raw prompts begin with this.
 DOCUMENT_START = "<|endoftext|>"
+# Bytes that cannot begin a word: after a space, a token starting with one continues none.
+WORD_ENDS = frozenset({b""} | {bytes([byte]) for byte in b" \t\n\r.,;:!?)]}"})
 
 
 class LlamaPredictor:
@@ -36,6 +38,7 @@ class LlamaPredictor:
         self._lock = threading.RLock()
         self._token_cache: dict[str, list[int]] = {}
         self._first_tokens: dict[str, int] = {}
+        self._word_start_mask: Any = None
 
     def load(self) -> Any:
         """Load the model now (it loads by itself on first use)."""
@@ -109,7 +112,7 @@ class LlamaPredictor:
                     temperature=0.0,
                     stop=list(stop) or None,
                     stream=True,
-                    logits_processor=self._bias_processor(bias, len(tokens)) if bias else None,
+                    logits_processor=self._steering(bias, prompt.new_word, len(tokens)),
                 )
                 key = "text"
             else:
@@ -152,17 +155,38 @@ class LlamaPredictor:
             token = self._first_tokens[text] = self.tokenize(text)[0]
         return token
 
-    def _bias_processor(self, bias: WordBias, prompt_length: int) -> Any:
-        """A logits processor adding the boosts of ``bias`` to the first token of each string."""
+    def _word_starts(self) -> Any:
+        """A mask over the vocabulary: the tokens that begin with a space and then a word."""
+        if self._word_start_mask is None:
+            import numpy as np
+
+            llama = self._llama
+            pieces = (llama.detokenize([token]) for token in range(llama.n_vocab()))
+            self._word_start_mask = np.fromiter(
+                (p[:1] == b" " and p[1:2] not in WORD_ENDS for p in pieces),
+                dtype=bool,
+                count=llama.n_vocab(),
+            )
+        return self._word_start_mask
+
+    def _steering(self, bias: WordBias | None, new_word: bool, prompt_length: int) -> Any:
+        """A logits processor: ``bias`` on the first token of each string, and a first token
+        that starts a new word when ``new_word``; None when there is nothing to steer."""
+        if bias is None and not new_word:
+            return None
         from llama_cpp import LogitsProcessorList
 
         llama = self._llama
+        word_starts = self._word_starts() if new_word else None
 
         def processor(input_ids: Any, logits: Any) -> Any:
-            generated = llama.detokenize(list(input_ids[prompt_length:])).decode("utf-8", "ignore")
-            for text, boost in bias(generated).items():
-                if text:
-                    logits[self._first_token(text)] += boost
+            if word_starts is not None and len(input_ids) == prompt_length:
+                logits[~word_starts] = -float("inf")
+            if bias is not None:
+                generated = llama.detokenize(list(input_ids[prompt_length:]))
+                for text, boost in bias(generated.decode("utf-8", "ignore")).items():
+                    if text:
+                        logits[self._first_token(text)] += boost
             return logits
 
         return LogitsProcessorList([processor])

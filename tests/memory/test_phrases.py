@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from redline.memory.phrases import Phrase, PhraseModel, join_tokens, tokenize
+from redline.memory.phrases import Phrase, PhraseModel
+from redline.memory.tokens import join_tokens, tokenize
 
 MAIL = "Hi team,\n\nQuick update on the launch: beta opens Monday.\n\nThanks,\nDana"
 
@@ -125,12 +126,12 @@ def test_respects_min_support() -> None:
 
 def test_respects_min_probability() -> None:
     model = trained(
-        "Hi team,\n\nQuick update follows.",
-        "Hi team,\n\nQuick update follows.",
-        "Hi team,\n\nSorry for the delay.",
+        "Hi team,\nQuick update follows.",
+        "Hi team,\nQuick update follows.",
+        "Hi team,\nSorry for the delay.",
     )
-    assert model.continue_text("Hi team,\n\n", min_probability=0.7) is None
-    phrase = model.continue_text("Hi team,\n\n", min_probability=0.6)
+    assert model.continue_text("Hi team,\n", min_probability=0.7) is None
+    phrase = model.continue_text("Hi team,\n", min_probability=0.6)
     assert phrase is not None
     assert phrase.text == "Quick update follows."
     assert 0.6 < phrase.probability < 2 / 3  # 2 of 3, smoothed with shorter contexts

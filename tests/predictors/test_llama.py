@@ -50,3 +50,19 @@ def test_cancellation_ends_the_stream(llama: LlamaPredictor) -> None:
         pieces.append(piece)
         cancel.cancel()
     assert len(pieces) == 1
+
+
+def test_a_new_word_follows_a_moved_space(llama: LlamaPredictor) -> None:
+    # After a finished sentence the model would rather end the line or add
+    # punctuation; a typed space says the next word comes now.
+    for text in ("The ledger archive is complete.", "Thanks all,", "See you on Monday"):
+        plain = generate(llama, Prompt(text=text), max_tokens=4)
+        steered = generate(llama, Prompt(text=text, new_word=True), max_tokens=4)
+        assert steered.text[:1] == " " and steered.text[1:2] not in " \n.,;:!?", (text, plain)
+
+
+def test_a_bias_rules_out_a_word(llama: LlamaPredictor) -> None:
+    prompt = Prompt(text="1, 2, 3, 4,")
+    assert generate(llama, prompt, max_tokens=2).text.startswith(" 5")
+    ruled_out = generate(llama, prompt, 2, bias=lambda done: {} if done else {" 5": -100.0})
+    assert not ruled_out.text.startswith(" 5")
