@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from redline.assistant import Assistant
 from redline.bench.keystrokes import percentile
@@ -51,9 +52,10 @@ def bench_complete(settings: Settings, history: list[str], targets: list[str]) -
     """Type ``targets`` word by word through redline, then replay the same prompts raw.
 
     Rows: redline's calls that ran the model, the raw llama.cpp calls with
-    the very same prompt tokens (same model, same order, so the same
-    key/value cache reuse), redline's calls served by the user's phrases,
-    and the cached-keystroke path (typing the first letter of a suggestion).
+    the very same prompt tokens generating as many tokens (same model, same
+    order, so the same key/value cache reuse), redline's calls served by the
+    user's phrases, and the cached-keystroke path (typing the first letter
+    of a suggestion).
     """
     model_s: list[float] = []
     phrase_s: list[float] = []
@@ -75,7 +77,7 @@ def bench_complete(settings: Settings, history: list[str], targets: list[str]) -
                 elapsed = time.perf_counter() - start
                 if detail["source"] == "model":
                     model_s.append(elapsed)
-                    prompts.append((detail["prompt"], detail["max_tokens"]))
+                    prompts.append((detail["prompt"], _tokens_generated(assistant, detail)))
                 elif detail["source"] == "phrases":
                     phrase_s.append(elapsed)
                 suggestion = detail["suggestion"]
@@ -93,6 +95,12 @@ def bench_complete(settings: Settings, history: list[str], targets: list[str]) -
     ]
 
 
+def _tokens_generated(assistant: Assistant, detail: dict[str, Any]) -> int:
+    """How many tokens a model call generated, counting the stop it ended at."""
+    generated = assistant.predictor.tokenize(detail["generated"], special=False)
+    return max(1, len(generated) + bool(detail["finished"]))
+
+
 def _raw_llama_latencies(
     settings: Settings, path: Path, prompts: list[tuple[list[int], int]]
 ) -> list[float]:
@@ -108,11 +116,11 @@ def _raw_llama_latencies(
     seconds = []
     try:
         llama.create_completion(prompt=prompts[0][0] if prompts else [0], max_tokens=1)
-        for tokens, max_tokens in prompts:
+        for tokens, generated in prompts:
             seconds.append(
                 _timed(
-                    lambda t=tokens, n=max_tokens: llama.create_completion(
-                        prompt=t, max_tokens=n, temperature=0.0, stop=["\n"]
+                    lambda t=tokens, n=generated: llama.create_completion(
+                        prompt=t, max_tokens=n, temperature=0.0
                     )
                 )
             )
