@@ -117,6 +117,11 @@ async def test_activate_a_stored_version_then_roll_back(data_dir) -> None:
         assert [a.reason for a in prompts.activations("complete")][-1] == "rollback"
 
 
+def comparing(app) -> bool:
+    """Whether the comparison is on screen, its first pair shown."""
+    return isinstance(app.screen, CompareScreen) and app.screen.is_mounted
+
+
 async def observed(app, paragraphs=PARAGRAPHS) -> None:
     for text in paragraphs:
         app.assistant.observe_writing(text)
@@ -132,7 +137,7 @@ async def test_compare_candidate_chosen_on_every_pair_becomes_active(data_dir) -
         screen = app.screen
         await wait_for(pilot, lambda: len(texts(screen)) == 2)
         await pilot.press("down", "c")  # compare the stored version with the active v1
-        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), 300)
+        await wait_for(pilot, lambda: comparing(app), 300)
         compare = app.screen
         pairs = compare.duel.pairs
         assert 1 <= len(pairs) <= 4  # pairs where both prompts said the same are skipped
@@ -168,14 +173,14 @@ async def test_compare_left_early_or_judged_the_same_changes_nothing(data_dir) -
         screen = app.screen
         await wait_for(pilot, lambda: len(texts(screen)) == 2)
         await pilot.press("down", "c")  # compare the stored v2 with the active v1
-        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), 300)
+        await wait_for(pilot, lambda: comparing(app), 300)
         assert app.screen.duel.candidate_id == v2.id
         await pilot.press("1", "escape")
         await wait_for(pilot, lambda: app.screen is screen)
         assert "left the comparison" in notes(app)
 
         await pilot.press("c")
-        await wait_for(pilot, lambda: isinstance(app.screen, CompareScreen), 300)
+        await wait_for(pilot, lambda: comparing(app), 300)
         for _ in app.screen.duel.pairs:
             await pilot.press("equals_sign")
         await wait_for(pilot, lambda: isinstance(app.screen, Outcome), 60)
