@@ -33,7 +33,7 @@ class Settings:
         default=0, metadata={"help": "CPU threads for llama.cpp (0: physical cores)"}
     )
     context_size: int = field(default=2048, metadata={"help": "llama.cpp context window in tokens"})
-    max_tokens: int = field(default=12, metadata={"help": "longest completion, in tokens"})
+    max_tokens: int = field(default=16, metadata={"help": "longest completion, in tokens"})
     context_chars: int = field(
         default=2400,
         metadata={"help": "characters of your own writing shown to the model per completion"},

@@ -44,7 +44,7 @@ def test_defaults_when_no_file_and_no_environment(config_file: Path) -> None:
     assert settings.model == ""
     assert settings.gpu_layers == 0
     assert settings.context_size == 2048
-    assert settings.max_tokens == 12
+    assert settings.max_tokens == 16
     assert settings.embedding_device == "auto"
     assert settings.learning is True
     assert settings.data_dir == ""

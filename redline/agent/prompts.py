@@ -113,7 +113,9 @@ class DraftPrompt:
 Design = CompletionPrompt | DraftPrompt
 
 BUILTIN: dict[str, Design] = {
-    COMPLETION_TASK: CompletionPrompt(),
+    # Suggestions of 12 tokens save as many keystrokes as 16 on the development
+    # set, and the longest model calls are a quarter shorter.
+    COMPLETION_TASK: CompletionPrompt(max_tokens=12),
     "summarize": DraftPrompt(
         "Summarize the text below in a few sentences. Write only the summary."
     ),

@@ -86,7 +86,7 @@ def test_a_file_type_prompt_is_used_only_for_that_file_type(writer: Path) -> Non
         done = session.reply("yes")
         assert done.activated and done.version.label == "complete:eml v1"
         assert assistant.designs.completion("file:///mail/reply.eml").max_tokens == 8
-        assert assistant.designs.completion("file:///notes/a.md").max_tokens is None
+        assert assistant.designs.completion("file:///notes/a.md").max_tokens == 12  # built in
         assert assistant.complete("Thanks for the", uri="file:///mail/reply.eml") is not None
         with pytest.raises(InputError, match="say what the suggestions should help you write"):
             assistant.prompt_designer().start("  ")
