@@ -27,8 +27,6 @@ from redline.predictors.base import Cancellation, Predictor, Prompt, WordBias, g
 QUERY_CHARS = 600
 # The logit boost that rules a word out.
 REFUSED = -100.0
-# Characters of typed text the phrase bias reads (far more than its 4-word context).
-TAIL_CHARS = 200
 
 
 class CompleteState(TypedDict, total=False):
@@ -191,13 +189,8 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
 def phrase_bias(phrases: PhraseModel, typed: str, strength: float) -> WordBias:
     """A word bias favouring what the user wrote next after the same words before."""
 
-    # The phrase model looks at the last few words only: a short tail of the
-    # typed text keeps this per-token work small.
-    cut = typed.rfind(" ", 0, max(0, len(typed) - TAIL_CHARS))
-    tail = typed[cut + 1 :] if cut >= 0 else typed
-
     def bias(generated: str) -> dict[str, float]:
-        text = tail + generated
+        text = typed + generated
         if not phrases.at_word_end(text):
             return {}
         space = "" if not text or text[-1].isspace() else " "

@@ -20,8 +20,10 @@ from redline.memory.tokens import tokenize
 OPENING_WORDS = 3
 # An order of paragraphs is trusted once it was seen in this many documents.
 MIN_DOCUMENTS = 2
-PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-PARAGRAPH_START = re.compile(r"\S[ \t]*\n[ \t]*\n\s*$")
+# Paragraphs written this far back are read for the next one's opening.
+OUTLINE_CHARS = 20_000
+PARAGRAPH_BREAK = re.compile(r"\r?\n[ \t\r]*\n\s*")
+PARAGRAPH_START = re.compile(r"\S[ \t\r]*\n[ \t\r]*\n\s*$")
 Opening = tuple[str, ...]
 
 
@@ -43,7 +45,7 @@ def openings(text: str) -> list[Opening]:
 
 def at_paragraph_start(prefix: str) -> bool:
     """Whether the cursor starts a new paragraph after at least one written paragraph."""
-    return PARAGRAPH_START.search(prefix) is not None
+    return PARAGRAPH_START.search(prefix[-200:]) is not None
 
 
 class Outline:
@@ -66,7 +68,9 @@ class Outline:
         Looks at the last two openings, then the last one, in contexts seen
         at least ``min_support`` times.
         """
-        heads = openings(written)
+        heads = openings(written[-OUTLINE_CHARS:])
+        if len(written) > OUTLINE_CHARS:
+            heads = heads[1:]  # the first paragraph read may be cut
         for n in (2, 1):
             if len(heads) < n:
                 continue

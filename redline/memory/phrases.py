@@ -14,6 +14,9 @@ from redline.memory.outline import MIN_DOCUMENTS, Outline, at_paragraph_start
 from redline.memory.tokens import NEWLINE, join_tokens, tokenize
 
 START = "<s>"
+# Characters at the end of a text read for its context: far more than the few
+# words the model looks back, and a constant cost however long the document.
+CONTEXT_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ class PhraseModel:
         The shares of each follower of the longest context seen before;
         empty when the context is new.
         """
-        history = [START] + tokenize(text)
+        history = context_tokens(text)
         for n in range(min(self.order - 1, len(history)), 0, -1):
             followers = self.counts.get(tuple(history[-n:]))
             if followers:
@@ -108,7 +111,7 @@ class PhraseModel:
         """Whether a new word may start after ``text``: it ends in whitespace or a finished word."""
         if not text or text[-1].isspace():
             return True
-        history = [START, *tokenize(text)]
+        history = context_tokens(text)
         return self.word_is_complete(history[:-1], history[-1])
 
     def word_is_complete(self, history: list[str], word: str) -> bool:
@@ -180,9 +183,16 @@ class PhraseModel:
         return Phrase(text, len(words), weakest_p, weakest_support)
 
 
+def context_tokens(text: str) -> list[str]:
+    """The tokens at the end of ``text``, after a start marker when they reach its start."""
+    if len(text) <= CONTEXT_CHARS:
+        return [START, *tokenize(text)]
+    return tokenize(text[-CONTEXT_CHARS:])[1:]  # the first may be the end of a word
+
+
 def _split_prefix(prefix: str) -> tuple[list[str], str]:
-    """(the completed tokens after a start marker, the partial word at the cursor)."""
-    tokens = [START] + tokenize(prefix)
+    """(the completed tokens, the partial word at the cursor)."""
+    tokens = context_tokens(prefix)
     if prefix and not prefix[-1].isspace():
         return tokens[:-1], tokens[-1]
     return tokens, ""

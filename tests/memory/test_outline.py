@@ -76,3 +76,15 @@ def test_the_phrase_model_opens_the_next_section_where_its_words_say_nothing() -
     assert phrase.text.startswith("Risks:\n-")
     refused = phrases.continue_text(written, max_words=4, min_probability=0.0, refused="Risks:")
     assert refused is None or not refused.text.startswith("Risks:")
+
+
+def test_a_long_document_is_read_from_its_end() -> None:
+    phrases = PhraseModel()
+    for text in WEEKS:
+        phrases.add(text)
+    written = "Hi team,\n\nThe short version: quiet.\n\nShipped:\n- payroll.\n\n"
+    filler = ("Lorem ipsum dolor sit amet. " * 40 + "\n\n") * 4500  # about 5 MB before it
+    assert len(filler) > 5_000_000
+    short = phrases.continue_text(written, max_words=4)
+    assert short is not None and short.text.startswith("Risks:")
+    assert phrases.continue_text(filler + written, max_words=4) == short
