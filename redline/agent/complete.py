@@ -86,12 +86,12 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         if _inside_word(state.get("suffix", "")):
             update.update(suggestion="", source="none")
             return update
-        remainder = document.cached_remainder(state["prefix"])
+        remainder, refused = document.recall(state["prefix"])
         if remainder is not None:
             document.remember(state["prefix"], remainder)
             update.update(suggestion=remainder, source="cache")
         else:
-            update["refused"] = document.refused_word(state["prefix"])
+            update["refused"] = refused
         return update
 
     def user_phrase(state: CompleteState, phrases: PhraseModel, certainty: float) -> Phrase | None:
@@ -133,7 +133,9 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
 
     def generate_text(state: CompleteState) -> CompleteState:
         typed = state["prompt"].text
-        biases = [refusal_bias(typed, state.get("refused", ""))]
+        biases = []
+        if state.get("refused", "") not in ("", NEWLINE):
+            biases.append(refusal_bias(typed, state["refused"]))
         if deps.personal and deps.phrase_bias > 0:
             biases.append(phrase_bias(state["phrases"], typed, deps.phrase_bias))
         generation = generate(
@@ -206,14 +208,14 @@ def phrase_bias(phrases: PhraseModel, typed: str, strength: float) -> WordBias:
 
 def refusal_bias(typed: str, refused: str) -> WordBias:
     """A word bias that rules out ``refused`` as the first word after ``typed``."""
-    if not refused or refused == NEWLINE:
-        return lambda generated: {}
     word = (" " if typed and not typed[-1].isspace() else "") + refused
     return lambda generated: {} if generated else {word: REFUSED}
 
 
-def combined(biases: list[WordBias]) -> WordBias:
-    """One word bias adding up the boosts of ``biases``."""
+def combined(biases: list[WordBias]) -> WordBias | None:
+    """One word bias adding up the boosts of ``biases``; None for none (nothing to steer)."""
+    if len(biases) < 2:
+        return biases[0] if biases else None
 
     def bias(generated: str) -> dict[str, float]:
         total: dict[str, float] = {}

@@ -24,33 +24,25 @@ class DocumentState:
     last_prefix: str | None = None
     last_suggestion: str = ""
 
-    def cached_remainder(self, prefix: str) -> str | None:
-        """The rest of the last suggestion when ``prefix`` typed its first characters."""
-        rest = self._rest(prefix)
-        return rest[1] if rest is not None and not rest[0] else None
+    def recall(self, prefix: str) -> tuple[str | None, str]:
+        """What the last suggestion says at ``prefix``: (its rest to serve, or None; the word
+        the user refused of it, or "").
 
-    def refused_word(self, prefix: str) -> str:
-        """The first word the user refused of the last suggestion; "" when none was.
-
-        Words of the suggestion that arrive in one piece, up to a word
-        boundary, were accepted in part: the user refused the word after
-        them, which the model would only offer again.
+        Typing its first characters leaves the rest to serve. Words of it that
+        arrive in one piece, up to a word boundary, were accepted in part: the
+        user refused the word after them, which the model would only offer again.
         """
-        rest = self._rest(prefix)
-        return tokenize(rest[1])[0] if rest is not None and rest[0] else ""
-
-    def _rest(self, prefix: str) -> tuple[bool, str] | None:
-        """(accepted in part, the rest) when ``prefix`` typed into the last suggestion."""
         if self.last_prefix is None or not prefix.startswith(self.last_prefix):
-            return None
+            return None, ""
         typed = prefix[len(self.last_prefix) :]
         if not self.last_suggestion.startswith(typed):
-            return None
+            return None, ""
         rest = self.last_suggestion[len(typed) :]
         if not rest.strip():
-            return None
-        accepted = len(typed) > 1 and (typed[-1].isspace() or rest[0].isspace())
-        return accepted, rest
+            return None, ""
+        if len(typed) > 1 and (typed[-1].isspace() or rest[0].isspace()):
+            return None, tokenize(rest)[0]
+        return rest, ""
 
     def remember(self, prefix: str, suggestion: str) -> None:
         """What was suggested at ``prefix``: the next keystroke may type into it."""

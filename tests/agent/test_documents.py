@@ -13,29 +13,25 @@ def suggested(prefix: str, suggestion: str) -> DocumentState:
 
 def test_typing_the_next_character_serves_the_rest() -> None:
     state = suggested("Thanks for the", " quick reply")
-    assert state.cached_remainder("Thanks for the ") == "quick reply"
-    assert state.refused_word("Thanks for the ") == ""
+    assert state.recall("Thanks for the ") == ("quick reply", "")
 
 
 def test_typing_into_a_word_serves_its_rest() -> None:
     state = suggested("Thanks for the", " quick reply")
-    assert state.cached_remainder("Thanks for the qu") == "ick reply"
+    assert state.recall("Thanks for the qu") == ("ick reply", "")
 
 
 def test_words_accepted_in_one_piece_refuse_the_next() -> None:
     state = suggested("Thanks for the", " quick reply, Sam")
     for accepted in ("Thanks for the quick", "Thanks for the quick "):
-        assert state.cached_remainder(accepted) is None
-        assert state.refused_word(accepted) == "reply,"
+        assert state.recall(accepted) == (None, "reply,")
 
 
 def test_a_different_text_or_the_whole_suggestion_leaves_nothing() -> None:
     state = suggested("Thanks for the", " quick reply")
     for prefix in ("Thanks for the slow", "Thanks for the quick reply", "Hello"):
-        assert state.cached_remainder(prefix) is None
-        assert state.refused_word(prefix) == ""
+        assert state.recall(prefix) == (None, "")
 
 
 def test_nothing_suggested_yet() -> None:
-    assert DocumentState().cached_remainder("Hi") is None
-    assert DocumentState().refused_word("Hi") == ""
+    assert DocumentState().recall("Hi") == (None, "")
