@@ -69,8 +69,20 @@ class RedlineServer(LanguageServer):
     # -- messages and progress -------------------------------------------------------
 
     def _soon(self, call: Callable[..., Any], *args: Any) -> None:
-        """Run ``call`` on the event loop (pygls' writer is not thread-safe)."""
-        if self.loop is not None:
+        """Run ``call`` on the event loop (pygls' writer is not thread-safe).
+
+        On the loop's own thread it runs at once, so messages keep their order
+        (an error reported while loading reaches the client before the progress ends).
+        """
+        if self.loop is None:
+            return
+        try:
+            on_loop = asyncio.get_running_loop() is self.loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            call(*args)
+        else:
             self.loop.call_soon_threadsafe(call, *args)
 
     def report(self, error: RedlineError, once: bool = True) -> None:
