@@ -126,13 +126,16 @@ async def test_summarize_applies_a_tracked_draft_and_learns_from_its_edit(
             rows = conn.execute("SELECT payload FROM events WHERE kind = 'lsp.kept'").fetchall()
         return [json.loads(row[0]) for row in rows]
 
-    for _ in range(600):
-        if kept():
+    def logged() -> bool:
+        return any("TL;DR" in m.message for m in client.log_messages)
+
+    for _ in range(600):  # the event is read from disk, the log line comes through the pipe
+        if kept() and logged():
             break
         await asyncio.sleep(0.2)
     (event,) = kept()
     assert event["kind"] == "summarize" and event["learned"]
-    assert any("TL;DR" in m.message for m in client.log_messages)
+    assert logged()
 
 
 async def test_the_next_summary_follows_what_was_learned(client: LanguageClient) -> None:
