@@ -132,15 +132,23 @@ class Assistant:
         uri: str | None = None,
         max_tokens: int | None = None,
         cancel: Any = None,
+        typed_by_hand: bool = False,
     ) -> dict[str, Any]:
         """Like :meth:`complete`, with the flow's state: ``source`` (cache, phrases, model, none)
-        and, when the model ran, the ``prompt`` it was given."""
+        and, when the model ran, the ``prompt`` it was given.
+
+        A face that sees each keystroke passes ``typed_by_hand`` when the text
+        added since its last request was typed, not accepted: words of the last
+        suggestion that arrive in one piece are otherwise read as accepted, and
+        the word after them as refused.
+        """
         state = {
             "prefix": prefix,
             "suffix": suffix,
             "uri": uri,
             "max_tokens": max_tokens or self.settings.max_tokens,
             "cancel": cancel,
+            "typed_by_hand": typed_by_hand,
         }
         with self._lock:
             result = self._complete_flow().invoke(state)

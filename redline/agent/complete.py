@@ -35,6 +35,7 @@ class CompleteState(TypedDict, total=False):
     uri: str | None
     max_tokens: int
     cancel: Cancellation | None
+    typed_by_hand: bool  # the text since the last request came key by key: nothing was accepted
     document: DocumentState
     phrases: PhraseModel
     phrase: Phrase | None
@@ -86,7 +87,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         if _inside_word(state.get("suffix", "")):
             update.update(suggestion="", source="none")
             return update
-        remainder, refused = document.recall(state["prefix"])
+        remainder, refused = document.recall(state["prefix"], state.get("typed_by_hand", False))
         if remainder is not None:
             document.remember(state["prefix"], remainder)
             update.update(suggestion=remainder, source="cache")

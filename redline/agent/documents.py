@@ -24,23 +24,25 @@ class DocumentState:
     last_prefix: str | None = None
     last_suggestion: str = ""
 
-    def recall(self, prefix: str) -> tuple[str | None, str]:
+    def recall(self, prefix: str, typed_by_hand: bool = False) -> tuple[str | None, str]:
         """What the last suggestion says at ``prefix``: (its rest to serve, or None; the word
         the user refused of it, or "").
 
         Typing its first characters leaves the rest to serve. Words of it that
         arrive in one piece, up to a word boundary, were accepted in part: the
         user refused the word after them, which the model would only offer again.
+        Not so when a face that sees each keystroke says they were ``typed_by_hand``.
         """
         if self.last_prefix is None or not prefix.startswith(self.last_prefix):
             return None, ""
-        typed = prefix[len(self.last_prefix) :]
-        if not self.last_suggestion.startswith(typed):
+        added = prefix[len(self.last_prefix) :]
+        if not self.last_suggestion.startswith(added):
             return None, ""
-        rest = self.last_suggestion[len(typed) :]
+        rest = self.last_suggestion[len(added) :]
         if not rest.strip():
             return None, ""
-        if len(typed) > 1 and (typed[-1].isspace() or rest[0].isspace()):
+        accepted = len(added) > 1 and not typed_by_hand
+        if accepted and (added[-1].isspace() or rest[0].isspace()):
             return None, tokenize(rest)[0]
         return rest, ""
 

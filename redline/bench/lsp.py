@@ -2,10 +2,11 @@
 
 - start-up: spawn to the ``initialize`` reply, `redline lsp` beside a bare
   pygls server started the same way (the same interpreter, stdio), alternated;
-- keystrokes: the bundled sample typed word by word through a pygls client
-  (``didChange`` then ``textDocument/inlineCompletion``), beside
-  ``Assistant.complete`` called directly with the same inputs in the same
-  order, on a copy of the same memory;
+- keystrokes: the bundled sample typed through a pygls client, a ``didChange``
+  per character and a ``textDocument/inlineCompletion`` after each word (as an
+  editor that asks when the user pauses), timed from the word's last
+  ``didChange``; beside ``Assistant.complete_detail`` called directly with the
+  same inputs in the same order, on a copy of the same memory;
 - resident memory of both servers once loaded.
 """
 
@@ -160,12 +161,22 @@ async def _type_through_server(
     await asyncio.wait_for(loaded.wait(), LOAD_TIMEOUT)
     resident = _resident(client._server.pid) if client._server else 0
 
+    def change(uri: str, text: str) -> None:
+        versions[uri] += 1
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=versions[uri]),
+                content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+            )
+        )
+
     seconds: list[float] = []
     sources: dict[str, int] = {}
     versions: dict[str, int] = {}
+    texts: dict[str, str] = {}
     for uri, prefix in keystrokes:
         if uri not in versions:
-            versions[uri] = 1
+            versions[uri], texts[uri] = 1, ""
             client.text_document_did_open(
                 types.DidOpenTextDocumentParams(
                     text_document=types.TextDocumentItem(
@@ -173,14 +184,11 @@ async def _type_through_server(
                     )
                 )
             )
-        versions[uri] += 1
+        for typed in range(len(texts[uri]) + 1, len(prefix)):  # the word's keys but the last
+            change(uri, prefix[:typed])
+        texts[uri] = prefix
         start = time.perf_counter()
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(
-                text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=versions[uri]),
-                content_changes=[types.TextDocumentContentChangeWholeDocument(text=prefix)],
-            )
-        )
+        change(uri, prefix)
         end = _end_position(prefix)
         await client.text_document_inline_completion_async(
             types.InlineCompletionParams(
@@ -224,7 +232,7 @@ def _type_directly(
         assistant.complete("Warm up", uri="redline:warm-up")
         for uri, prefix in keystrokes:
             start = time.perf_counter()
-            detail = assistant.complete_detail(prefix, "", uri=uri)
+            detail = assistant.complete_detail(prefix, "", uri=uri, typed_by_hand=True)
             seconds.append(time.perf_counter() - start)
             paths.append(detail["source"])
     return seconds, paths

@@ -19,7 +19,7 @@ from redline.errors import ModelError, RedlineError
 from redline.lsp import actions, inline
 from redline.lsp.engine import Engine
 from redline.lsp.observing import Observer
-from redline.lsp.protocol import RedlineProtocol
+from redline.lsp.protocol import Edit, RedlineProtocol
 from redline.lsp.settings import LspSettings, merge_settings
 from redline.lsp.stats import EVENT, Retention, event_payload
 from redline.lsp.suggest import Suggester
@@ -49,10 +49,18 @@ class RedlineServer(LanguageServer):
         self.loop: asyncio.AbstractEventLoop | None = None
         self._shown: set[str] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.protocol.on_edit = self.tracker.edited
-        self.protocol.on_close = self.tracker.finish
+        self.protocol.on_edit = self._edited
+        self.protocol.on_close = self._closed
 
     # -- documents ------------------------------------------------------------------
+
+    def _edited(self, edit: Edit) -> None:
+        self.tracker.edited(edit)
+        self.suggester.edited(edit)
+
+    def _closed(self, uri: str) -> None:
+        self.tracker.finish(uri)
+        self.suggester.closed(uri)
 
     def is_prose(self, document: TextDocument) -> bool:
         """Whether redline works in this document (its language is one of the settings')."""

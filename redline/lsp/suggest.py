@@ -5,6 +5,10 @@ previous one (between two tokens) and that request is answered with nothing.
 A ``$/cancelRequest`` does the same for its own request. An answer computed
 for a document version that has changed since is dropped: the edit that
 changed it brings a request of its own.
+
+Each document's last edit tells the agent how the newest text arrived: a
+single key is typing (an editor that asks only when the user pauses still
+sends every key), a longer insertion may be part of a suggestion accepted.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 from redline.errors import RedlineError
 from redline.lsp.engine import Engine
 from redline.lsp.positions import Cursor
+from redline.lsp.protocol import Edit
 from redline.predictors.base import Cancellation
 
 
@@ -32,9 +37,17 @@ class Suggester:
         self.version_of = version_of
         self.on_error = on_error
         self._running: dict[str, Cancellation] = {}
+        self._keyed: dict[str, bool] = {}  # by uri: whether its last edit was a single key
         # What the last answered request did: "cache", "phrases", "model", "none",
         # "superseded", "stale", "cancelled" or "error".
         self.last_outcome = "none"
+
+    def edited(self, edit: Edit) -> None:
+        """Note how the newest text of a document arrived."""
+        self._keyed[edit.uri] = len(edit.text) <= 1
+
+    def closed(self, uri: str) -> None:
+        self._keyed.pop(uri, None)
 
     async def suggest(self, cursor: Cursor, max_tokens: int | None) -> str:
         """The text to insert at the cursor, or "" (superseded, stale, nothing useful)."""
@@ -43,7 +56,8 @@ class Suggester:
         cancel = Cancellation()
         self._running[cursor.uri] = cancel
         try:
-            detail = await self.engine.request(_complete, cursor, max_tokens, cancel)
+            keyed = self._keyed.get(cursor.uri, False)
+            detail = await self.engine.request(_complete, cursor, max_tokens, keyed, cancel)
         except asyncio.CancelledError:
             cancel.cancel()
             self.last_outcome = "cancelled"
@@ -66,10 +80,15 @@ class Suggester:
 
 
 def _complete(
-    assistant: Any, cursor: Cursor, max_tokens: int | None, cancel: Cancellation
+    assistant: Any, cursor: Cursor, max_tokens: int | None, keyed: bool, cancel: Cancellation
 ) -> dict[str, Any]:
     if cancel.cancelled:  # superseded while it waited for its turn
         return {"suggestion": "", "source": "none"}
     return assistant.complete_detail(
-        cursor.prefix, cursor.suffix, uri=cursor.uri, max_tokens=max_tokens, cancel=cancel
+        cursor.prefix,
+        cursor.suffix,
+        uri=cursor.uri,
+        max_tokens=max_tokens,
+        cancel=cancel,
+        typed_by_hand=keyed,
     )

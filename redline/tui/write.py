@@ -79,7 +79,9 @@ class WriteScreen(Screen[None]):
         prefix, suffix = event.prefix, event.suffix
 
         def job() -> str:
-            detail = self.redline.assistant.complete_detail(prefix, suffix, uri, cancel=cancel)
+            detail = self.redline.assistant.complete_detail(
+                prefix, suffix, uri, cancel=cancel, typed_by_hand=True
+            )  # Tab takes a whole suggestion: text that grew into one was typed
             return detail["suggestion"]
 
         self.redline.background(

@@ -35,3 +35,8 @@ def test_a_different_text_or_the_whole_suggestion_leaves_nothing() -> None:
 
 def test_nothing_suggested_yet() -> None:
     assert DocumentState().recall("Hi") == (None, "")
+
+
+def test_words_typed_by_hand_serve_the_rest() -> None:
+    state = suggested("Thanks for the", " quick reply, Sam")
+    assert state.recall("Thanks for the quick ", typed_by_hand=True) == ("reply, Sam", "")

@@ -74,6 +74,29 @@ async def test_typing_the_suggestion_is_served_from_the_cache(client: LanguageCl
     assert (await stats(client))["last_completion"] == "cache"
 
 
+async def test_words_typed_key_by_key_keep_the_suggestion(client: LanguageClient) -> None:
+    uri = "file:///notes/keys.md"
+    open_doc(client, uri, "Shout if I")
+    shown = (await inline_at(client, uri, 0, 10))[0].insert_text
+    word = shown[: shown.index(" ", 1) + 1]  # " missed ", as an editor that waits for a pause
+    for i, key in enumerate(word):
+        insert(client, uri, 2 + i, 0, 10 + i, key)
+    items = await inline_at(client, uri, 0, 10 + len(word))
+    assert [item.insert_text for item in items] == [shown[len(word) :]]
+    assert (await stats(client))["last_completion"] == "cache"
+
+
+async def test_words_accepted_in_one_piece_refuse_the_next(client: LanguageClient) -> None:
+    uri = "file:///notes/accepted.md"
+    open_doc(client, uri, "Shout if I")
+    shown = (await inline_at(client, uri, 0, 10))[0].insert_text
+    word = shown[: shown.index(" ", 1) + 1]
+    insert(client, uri, 2, 0, 10, word)  # the first word accepted, the rest was wrong
+    items = await inline_at(client, uri, 0, 10 + len(word))
+    refused = shown[len(word) :].split()[0]
+    assert not any(item.insert_text.startswith(refused) for item in items)
+
+
 async def test_completion_fallback_labels_the_first_words(client: LanguageClient) -> None:
     uri = "file:///notes/fallback.md"
     open_doc(client, uri, "Shout if I")
