@@ -59,6 +59,7 @@ class Assistant:
         self._complete_graph: Any = None
         self._draft_graph: Any = None
         self._learn_graph: Any = None
+        self._conversations: Conversations | None = None
         self._lock = threading.RLock()
 
     # -- models, loaded on first use ------------------------------------------
@@ -290,10 +291,10 @@ class Assistant:
     def conversations(self) -> Conversations:
         """The chat conversations of this data dir (``chats.sqlite3``): answered with the learned
         preferences, draft commands and prompt design; made on first use, closed by close()."""
-        conversations = getattr(self, "_conversations", None)
+        conversations = self._conversations  # read without the lock, which a draft may hold
         if conversations is None:
             with self._lock:
-                conversations = getattr(self, "_conversations", None)
+                conversations = self._conversations
                 if conversations is None:
                     from redline.agent.chat import Conversations
 
@@ -311,7 +312,7 @@ class Assistant:
     def close(self) -> None:
         """Release the models and the database."""
         with self._lock:
-            if getattr(self, "_conversations", None) is not None:
+            if self._conversations is not None:
                 self._conversations.close()
                 self._conversations = None
             if self._predictor is not None:

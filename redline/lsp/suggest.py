@@ -47,6 +47,7 @@ class Suggester:
         self._keyed[edit.uri] = len(edit.text) <= 1
 
     def closed(self, uri: str) -> None:
+        """Forget a closed document."""
         self._keyed.pop(uri, None)
 
     async def suggest(self, cursor: Cursor, max_tokens: int | None) -> str:
