@@ -76,6 +76,32 @@ def test_accepting_part_of_a_suggestion_refuses_the_rest(personal: Assistant) ->
     assert not after["suggestion"].startswith(" the"), after
 
 
+def test_the_model_finishes_the_word_being_typed(blank: Assistant) -> None:
+    detail = blank.complete_detail("Hi all, quick upd", uri="upd")
+    assert detail["source"] == "model"
+    assert detail["suggestion"].startswith("ate"), detail["suggestion"]
+
+
+def test_a_word_only_the_user_writes_is_finished_from_their_phrases(personal: Assistant) -> None:
+    detail = personal.complete_detail("Next we book time on the spec", uri="spec")
+    assert detail["source"] == "phrases"
+    assert detail["suggestion"].startswith("trometer"), detail["suggestion"]
+
+
+def test_typing_through_a_midword_suggestion_is_served_from_the_cache(blank: Assistant) -> None:
+    first = blank.complete("Hi all, quick upd", uri="through")
+    assert first.startswith("ate")
+    again = blank.complete_detail("Hi all, quick upda", uri="through")
+    assert again["source"] == "cache"
+    assert again["suggestion"] == first[1:]
+
+
+def test_a_phrase_chain_stops_after_the_sign_off(personal: Assistant) -> None:
+    suggestion = personal.complete("Shout if I", uri="sign-off", max_tokens=16)
+    assert suggestion.startswith(" missed anything.")
+    assert suggestion.count("Ravi") <= 1 and suggestion.count("Best,") <= 1, suggestion
+
+
 def test_cursor_inside_a_word_gets_no_suggestion(personal: Assistant) -> None:
     assert personal.complete("Here is the la", suffix="b update", uri="mid") == ""
 

@@ -3,9 +3,12 @@
 One node answers the newest user message: a ``/task`` command drafts through
 ``Assistant.draft``; ``/design REQUEST`` starts a prompt design (Promptor) whose
 turns the next messages answer until it is done or ``/cancel`` stops it;
-anything else streams from the predictor with a system prompt that carries the
-user's active learned preferences. The messages live in a SQLite checkpointer
-(``chats.sqlite3``), one thread per conversation; design sessions live in memory.
+anything else streams from the predictor with the chat's active prompt version
+(its system text and sampling: greedy decoding loops on a small model) and the
+user's active learned preferences, and stops when the answer starts repeating
+itself (the repeated block is cut from the stored answer). The messages live in
+a SQLite checkpointer (``chats.sqlite3``), one thread per conversation; design
+sessions live in memory.
 """
 
 from __future__ import annotations
@@ -25,12 +28,10 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.runtime import Runtime
 
 from redline.agent.chat_design import DesignSessions
+from redline.agent.prompts import ChatPrompt
 from redline.predictors.base import Cancellation, Prompt
+from redline.predictors.repetition import cut_repeats, without_loops
 
-SYSTEM = (
-    "You are redline, a personal writing assistant. Answer the user's message helpfully and"
-    " briefly. Use Markdown where it helps."
-)
 # Commands that turn a text into a draft: /summarize TEXT (or the previous message).
 TASKS = {
     "summarize": "summarize",
@@ -40,7 +41,6 @@ TASKS = {
     "continue": "continue",
 }
 DESIGN_COMMANDS = ("design", "cancel")  # /design REQUEST starts a prompt design, /cancel stops it
-MAX_TOKENS = 384  # longest answer, in tokens
 HISTORY_CHARS = 1500
 PREFERENCES_SHOWN = 8
 STOPPED = "\n\n*(stopped)*"
@@ -85,9 +85,12 @@ def parse_command(text: str) -> tuple[str, str] | None:
     return (task, command[1]) if task else None
 
 
-def chat_prompt(messages: list[dict[str, str]], preferences: list[str]) -> Prompt:
+def chat_prompt(
+    messages: list[dict[str, str]], preferences: list[str], design: ChatPrompt | None = None
+) -> Prompt:
     """The predictor prompt: instructions and preferences first, then recent turns and the ask."""
-    context = SYSTEM
+    design = design or ChatPrompt()
+    context = design.system
     if preferences:
         shown = "\n".join(f"- {p}" for p in preferences[:PREFERENCES_SHOWN])
         context += f"\nThe user's writing preferences (follow them when you write text):\n{shown}"
@@ -102,7 +105,7 @@ def chat_prompt(messages: list[dict[str, str]], preferences: list[str]) -> Promp
     text = last["content"]
     if history:
         text = "Our conversation so far:\n" + "\n".join(history) + f"\n\nMy new message: {text}"
-    return Prompt(text=text, context=context, raw=False)
+    return Prompt(text=text, context=context, raw=False, sampling=design.sampling())
 
 
 def _draft_source(messages: list[dict[str, str]], given: str) -> str:
@@ -119,9 +122,8 @@ def _draft_source(messages: list[dict[str, str]], given: str) -> str:
 class Conversations:
     """Conversations of one data dir: answer (streaming), list, load and delete them."""
 
-    def __init__(self, assistant: Any, max_tokens: int = MAX_TOKENS) -> None:
+    def __init__(self, assistant: Any) -> None:
         self.assistant = assistant
-        self.max_tokens = max_tokens
         self.designs = DesignSessions(assistant.prompt_designer)
         path = assistant.settings.data_path / "chats.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -150,14 +152,15 @@ class Conversations:
             write(text)
             return {"messages": [{"role": "assistant", "content": text}]}
         preferences = [p.text for p in self.assistant.preferences.list(status="active")]
-        prompt = chat_prompt(messages, preferences if self.assistant.learning else [])
+        design = self.assistant.designs.chat()
+        prompt = chat_prompt(messages, preferences if self.assistant.learning else [], design)
         cancel = runtime.context.cancel
-        tokens = runtime.context.max_tokens or self.max_tokens
+        tokens = runtime.context.max_tokens or design.max_tokens
         pieces: list[str] = []
-        for piece in self.assistant.predictor.stream(prompt, tokens, (), cancel):
+        for piece in without_loops(self.assistant.predictor.stream(prompt, tokens, (), cancel)):
             pieces.append(piece)
             write(piece)
-        text = "".join(pieces).strip() + (STOPPED if cancel.cancelled else "")
+        text = cut_repeats("".join(pieces).strip()) + (STOPPED if cancel.cancelled else "")
         return {"messages": [{"role": "assistant", "content": text}]}
 
     def _design(self, thread_id: str, text: str) -> str | None:

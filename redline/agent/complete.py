@@ -1,5 +1,9 @@
 """The complete flow: what to insert at the cursor, on every keystroke.
 
+Inside a word being typed ("quick upd") the suggestion begins with the rest
+of that word ("ate on the rollout"): the user's phrases and vocabulary finish
+it first, else the model spells it again from its start (token healing).
+
 recall_cache ─hit─▶ END
      │miss
 match_phrases ─the user's own phrase is certain─▶ finish ─▶ END
@@ -22,9 +26,13 @@ from redline.agent.words import split_trailing_space, whole_words
 from redline.memory.phrases import Phrase, PhraseModel
 from redline.memory.tokens import NEWLINE
 from redline.predictors.base import Cancellation, Predictor, Prompt, WordBias, generate
+from redline.predictors.repetition import cut_repeats
 
 # Characters of the document around the cursor used to find similar passages.
 QUERY_CHARS = 600
+# The longest suggestion from inside a word, where the next keystroke asks again:
+# measured with `redline bench ksr --midword` (see the README).
+MIDWORD_TOKENS = 8
 # The logit boost that rules a word out.
 REFUSED = -100.0
 
@@ -129,6 +137,8 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         design = state["design"]
         context = design.context(state["document"].examples, document_name(state.get("uri")))
         longest = min(state.get("max_tokens", 16), design.max_tokens or 64)
+        if text and not text[-1].isspace():  # inside a word: asked again at the next key
+            longest = min(longest, MIDWORD_TOKENS)
         prompt = Prompt(text=text, context=context, new_word=had_space)
         return {"prompt": prompt, "needs_space": had_space, "max_tokens": longest}
 
@@ -149,13 +159,13 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
         )
         return {
             "generated": generation.text,
-            "finished": generation.finish_reason == "stop",
+            "finished": generation.finish_reason in ("stop", "loop"),
         }
 
     def finish(state: CompleteState) -> CompleteState:
         phrase = state.get("phrase")
         if phrase is not None:
-            suggestion, source = phrase.text, "phrases"
+            suggestion, source = cut_repeats(phrase.text), "phrases"
         else:
             suggestion = whole_words(state.get("generated", ""), state.get("finished", True))
             if state.get("needs_space"):
@@ -164,7 +174,7 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
             if not suggestion and deps.personal:  # nothing from the model: the user's likeliest
                 guess = user_phrase(state, state["phrases"], 0.0)
                 if guess is not None:
-                    suggestion, source = guess.text, "phrases"
+                    suggestion, source = cut_repeats(guess.text), "phrases"
         document = state["document"]
         document.remember(state["prefix"], suggestion)
         return {"suggestion": suggestion, "source": source}

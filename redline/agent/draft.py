@@ -94,7 +94,7 @@ def build_draft_graph(deps: DraftDeps):
     def write(state: DraftState) -> DraftState:
         design = state.get("design") or deps.design(prompt_task(state["task"]))
         text = design.render(state["source"][:PROMPT_SOURCE_CHARS], state["told"], state["task"])
-        prompt = Prompt(text=text, raw=False)
+        prompt = Prompt(text=text, raw=False, sampling=design.sampling())
         return {"generated": generate(deps.predictor, prompt, max_tokens=deps.max_tokens).text}
 
     def guard(state: DraftState) -> DraftState:

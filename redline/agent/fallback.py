@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from redline.predictors.repetition import without_repeated_sentences
 from redline.style.shape import LIST_MARKER, split_sentences, tokens
 
 LEAD_SENTENCES = 3
@@ -40,11 +41,12 @@ def faithful(draft: str, source: str) -> bool:
 
 
 def clean(generated: str) -> str:
-    """A generated draft without chatty preambles or a dangling unfinished sentence."""
+    """A generated draft without chatty preambles, a sentence said twice or a dangling
+    unfinished sentence."""
     lines = generated.strip().split("\n")
     while lines and (PREAMBLE.match(lines[0].strip()) or not lines[0].strip()):
         lines.pop(0)
-    text = "\n".join(lines).strip()
+    text = without_repeated_sentences("\n".join(lines).strip())
     end = max(text.rfind(mark) for mark in (".", "!", "?", "\n"))
     if end > len(text) // 2 and not text.endswith((".", "!", "?")):
         text = text[: end + 1].rstrip()

@@ -13,6 +13,8 @@ kinds exist:
 - ``DraftPrompt`` (tasks summarize, email, rewrite, continue, and ``draft``
   for an instruction in the user's own words): a template with
   ``{instruction}``, ``{preferences}`` and ``{source}``.
+- ``ChatPrompt`` (task ``chat``): the system text of the chat and how its
+  answers are sampled (temperature, nucleus, repetition penalty).
 
 Version 1 of the completion prompt was chosen by the KSR benchmark's
 simulated typist on the development set (40 earlier texts, 10 new ones):
@@ -29,14 +31,18 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from redline.errors import InputError
+from redline.predictors.base import Sampling
 
 if TYPE_CHECKING:
     from redline.memory.prompt_versions import PromptVersions
 
 COMPLETION_TASK = "complete"
 CUSTOM_DRAFT_TASK = "draft"  # a draft for an instruction in the user's own words
+CHAT_TASK = "chat"
 DRAFT_TASKS = ("summarize", "email", "rewrite", "continue")
-PROMPT_TASKS = (COMPLETION_TASK, *DRAFT_TASKS, CUSTOM_DRAFT_TASK)
+# The tasks whose prompts SPO optimises against the user's history.
+OPTIMIZED_TASKS = (COMPLETION_TASK, *DRAFT_TASKS, CUSTOM_DRAFT_TASK)
+PROMPT_TASKS = (*OPTIMIZED_TASKS, CHAT_TASK)
 
 ORDERS = ("best_last", "best_first")
 
@@ -85,6 +91,7 @@ class DraftPrompt:
     instruction: str
     template: str = "{instruction}\n{preferences}\n\nText:\n{source}"
     preference_line: str = "Follow these preferences of the reader: {preference}"
+    repeat_penalty: float = 1.0  # > 1: words already written are less likely (SPO may tune it)
 
     kind = "draft"
     placeholders = ("instruction", "preferences", "source")
@@ -108,9 +115,42 @@ class DraftPrompt:
         _check_placeholders(self.instruction, ("request",), required=())
         if "{instruction}" not in self.template and not self.instruction:
             raise InputError("a draft prompt needs an instruction")
+        _check_range("repeat_penalty", self.repeat_penalty, 1.0, 2.0)
+
+    def sampling(self) -> Sampling:
+        return Sampling(repeat_penalty=self.repeat_penalty)
 
 
-Design = CompletionPrompt | DraftPrompt
+@dataclass(frozen=True)
+class ChatPrompt:
+    """The chat's instructions and sampling: greedy decoding loops on a small model."""
+
+    system: str = (
+        "You are redline, a personal writing assistant. Answer the user's message helpfully and"
+        " briefly. Use Markdown where it helps."
+    )
+    # Measured on six questions with the embedded model (README, "Terminal UI"): greedy
+    # looped on 4 of 6 (a line 51 times), 5.3 s each; this answered all six in 1.5 s.
+    temperature: float = 0.3
+    top_p: float = 0.9
+    repeat_penalty: float = 1.1
+    max_tokens: int = 384
+
+    kind = "chat"
+
+    def sampling(self) -> Sampling:
+        return Sampling(self.temperature, self.top_p, self.repeat_penalty)
+
+    def validate(self) -> None:
+        if not isinstance(self.system, str):
+            raise InputError("a chat prompt's system text is text")
+        _check_range("temperature", self.temperature, 0.0, 2.0)
+        _check_range("top_p", self.top_p, 0.01, 1.0)
+        _check_range("repeat_penalty", self.repeat_penalty, 1.0, 2.0)
+        _check_range("max_tokens", self.max_tokens, 1, 4096)
+
+
+Design = CompletionPrompt | DraftPrompt | ChatPrompt
 
 BUILTIN: dict[str, Design] = {
     # Suggestions of 12 tokens save as many keystrokes as 16 on the development
@@ -127,15 +167,14 @@ BUILTIN: dict[str, Design] = {
     ),
     "continue": DraftPrompt("Continue the text below with one more paragraph in the same style."),
     CUSTOM_DRAFT_TASK: DraftPrompt("{request}"),
+    CHAT_TASK: ChatPrompt(),
 }
 
 
 def prompt_task(task: str) -> str:
     """The prompt task a draft task uses: its own name, or ``draft`` for any instruction."""
     name = task.strip().lower()
-    if name in BUILTIN:
-        return name
-    return CUSTOM_DRAFT_TASK
+    return name if name in DRAFT_TASKS else CUSTOM_DRAFT_TASK
 
 
 def check_task(task: str) -> str:
@@ -182,7 +221,7 @@ def from_body(body: dict[str, Any]) -> Design:
     """The design a stored body describes, validated; a clear error when it is not one."""
     if not isinstance(body, dict):
         raise InputError("a prompt body is a JSON object")
-    kinds = {CompletionPrompt.kind: CompletionPrompt, DraftPrompt.kind: DraftPrompt}
+    kinds = {cls.kind: cls for cls in (CompletionPrompt, DraftPrompt, ChatPrompt)}
     cls = kinds.get(body.get("kind", ""))
     if cls is None:
         raise InputError(f"unknown prompt kind {body.get('kind')!r}", f"use one of {list(kinds)}")
@@ -209,9 +248,16 @@ def with_changes(design: Design, **changes: Any) -> Design:
 def describe(design: Design) -> str:
     """The design as text a person reads (the template first, then the settings)."""
     body = to_body(design)
-    lines = [body.pop("template"), ""]
+    lines = [body.pop("template" if "template" in body else "system"), ""]
     lines += [f"{key}: {value!r}" for key, value in body.items() if key != "kind"]
     return "\n".join(lines)
+
+
+def _check_range(name: str, value: object, low: float, high: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} must be a number")
+    if not low <= value <= high:
+        raise InputError(f"{name} must be between {low} and {high}, not {value}")
 
 
 def _fill(template: str, **values: str) -> str:
@@ -256,6 +302,12 @@ class ActiveDesigns:
         design = self._parsed.get(version_id)
         if design is None:
             design = self._parsed[version_id] = from_body(self.versions.active_body(task))
+        return design
+
+    def chat(self) -> ChatPrompt:
+        """The chat's active prompt."""
+        design = self(CHAT_TASK)
+        assert isinstance(design, ChatPrompt)
         return design
 
     def completion(self, uri: str | None) -> CompletionPrompt:

@@ -50,6 +50,7 @@ DRAFT_CHOICES: dict[str, tuple] = {
         "The reader prefers: {preference}",
         "Style rules to follow: {preference}",
     ),
+    "repeat_penalty": (1.0, 1.1, 1.2),
 }
 
 INSTRUCTIONS: dict[str, tuple[str, ...]] = {

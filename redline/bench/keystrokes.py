@@ -7,6 +7,11 @@ text typed so far. The user accepts the longest whole-word prefix of it that
 matches what they meant to type, for one keystroke (Tab); otherwise they type
 the next word and the whitespace after it by hand, one keystroke a character.
 KSR = 1 - keystrokes / characters.
+
+In mid-word mode the user is asked after every keystroke, as an editor asks
+for an inline completion and a phone keyboard finishes the word being typed:
+a suggestion may begin inside the current word ("upd" -> "ate on the"); when
+nothing of it is taken, the user types one character and is asked again.
 """
 
 from __future__ import annotations
@@ -73,8 +78,11 @@ def _typed_by_hand(target: str, pos: int) -> int:
     return end
 
 
-def simulate(target: str, suggest: Suggest, *, target_id: str = "", kind: str = "") -> TargetResult:
-    """Type ``target`` with the help of ``suggest`` and count the keystrokes."""
+def simulate(
+    target: str, suggest: Suggest, *, target_id: str = "", kind: str = "", midword: bool = False
+) -> TargetResult:
+    """Type ``target`` with the help of ``suggest`` and count the keystrokes (``midword``:
+    asked after every keystroke, not only at word boundaries)."""
     result = TargetResult(chars=len(target), id=target_id, kind=kind)
     pos = 0
     while pos < len(target):
@@ -90,7 +98,7 @@ def simulate(target: str, suggest: Suggest, *, target_id: str = "", kind: str = 
             result.accepted_words += len(suggestion[:taken].split())
             pos += taken
         else:
-            end = _typed_by_hand(target, pos)
+            end = pos + 1 if midword else _typed_by_hand(target, pos)
             result.keystrokes += end - pos
             pos = end
     return result

@@ -32,11 +32,13 @@ def run_ksr(
     model: str | None = None,
     progress: Progress | None = None,
     settings: Settings | None = None,
+    midword: bool = False,
 ) -> list[tuple[str, Summary]]:
     """Type the targets in ``data`` with each system in turn; one summary per system.
 
     Each system learns from the history once (its ``setup_s``) and keeps its
-    model loaded for all targets. ``limit`` types only the first N targets.
+    model loaded for all targets. ``limit`` types only the first N targets;
+    ``midword`` asks after every keystroke, not only at word boundaries.
     """
     unknown = [name for name in systems if name not in SYSTEMS]
     if unknown:
@@ -57,7 +59,13 @@ def run_ksr(
         try:
             for done, target in enumerate(targets, 1):
                 results.append(
-                    simulate(target.text, system.suggest, target_id=target.id, kind=target.kind)
+                    simulate(
+                        target.text,
+                        system.suggest,
+                        target_id=target.id,
+                        kind=target.kind,
+                        midword=midword,
+                    )
                 )
                 if progress:
                     progress(name, done, len(targets))

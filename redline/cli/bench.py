@@ -57,14 +57,22 @@ def bench_complete_command(obj: CliContext) -> None:
     show_default=True,
     help="Comma-separated: redline, ngram (personal trigram), llm (plain model).",
 )
+@click.option(
+    "--midword",
+    is_flag=True,
+    help="Ask after every keystroke (as editors do), not only at word boundaries.",
+)
 @click.pass_obj
-def bench_ksr_command(obj: CliContext, data: Path, limit: int | None, systems: str) -> None:
+def bench_ksr_command(
+    obj: CliContext, data: Path, limit: int | None, systems: str, midword: bool
+) -> None:
     """Keystroke savings of inline completion beside a personal n-gram and a plain LLM."""
     from redline.bench.ksr import format_table, run_ksr
 
     names = [s.strip() for s in systems.split(",") if s.strip()]
-    rows = run_ksr(data, names, limit=limit, model=obj.settings().model or None)
-    console.print(format_table(rows))
+    rows = run_ksr(data, names, limit=limit, model=obj.settings().model or None, midword=midword)
+    mode = "after every keystroke" if midword else "at word boundaries"
+    console.print(format_table(rows, title=f"Keystroke savings, asked {mode}"))
 
 
 @bench.command("prelude")

@@ -8,7 +8,7 @@ import click
 from rich.table import Table
 
 from redline.agent.prompt_report import diff_lines, evidence_lines, evidence_summary, prompt_text
-from redline.agent.prompts import PROMPT_TASKS, check_task
+from redline.agent.prompts import OPTIMIZED_TASKS, check_task
 from redline.cli import CliContext
 from redline.cli.output import console, error_console
 from redline.errors import InputError
@@ -32,7 +32,7 @@ def show_diff(old: PromptVersion, new: PromptVersion) -> None:
 
 
 @click.command()
-@click.option("--task", type=click.Choice(PROMPT_TASKS), required=True, help="Whose prompt.")
+@click.option("--task", type=click.Choice(OPTIMIZED_TASKS), required=True, help="Whose prompt.")
 @click.option("--rounds", type=click.IntRange(1, 50), default=5, show_default=True)
 @click.option("--optimizer", help="A stronger model that proposes prompts (GGUF or litellm id).")
 @click.option("--judge", help="A model that judges outputs where no ground truth exists.")

@@ -2,7 +2,12 @@
 
 Tokens are whitespace-separated words with their punctuation attached, and
 line breaks as tokens of their own, so that greetings, list markers and
-sign-offs ("Thanks all,\\nDana") are phrases like any other.
+sign-offs ("Thanks all,\\nDana") are phrases like any other. Each text ends
+with an end marker, so a phrase chain stops where the user's documents end
+(after the sign-off) instead of running on into the next one. A word being
+typed is finished with the likeliest word of the user's that starts with its
+letters, after the same context where one was seen there, else by how often
+the user writes it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from redline.memory.outline import MIN_DOCUMENTS, Outline, at_paragraph_start
 from redline.memory.tokens import NEWLINE, join_tokens, tokenize
 
 START = "<s>"
+END = "</s>"  # the end of a text: nothing the user writes follows
 # Characters at the end of a text read for its context: far more than the few
 # words the model looks back, and a constant cost however long the document.
 CONTEXT_CHARS = 400
@@ -41,8 +47,8 @@ class PhraseModel:
 
     def add(self, text: str) -> None:
         """Learn the phrases of one piece of writing."""
-        tokens = [START] + tokenize(text)
-        self.vocabulary.update(tokens[1:])
+        tokens = [START, *tokenize(text), END]
+        self.vocabulary.update(tokens[1:-1])
         for i in range(1, len(tokens)):
             for n in range(1, self.order):
                 if i - n < 0:
@@ -60,7 +66,9 @@ class PhraseModel:
         the user's writing; returns the token, its probability there
         (interpolated with the shorter contexts, so a context seen once is
         trusted as far as the shorter ones agree), and how often that
-        context was seen.
+        context was seen. Given a ``partial`` word, the probability is among
+        the words that start with it, and where no context was followed by
+        one, the user's words are ranked by how often they were written.
         """
         for n in range(min(self.order - 1, len(history)), 0, -1):
             followers = self.counts.get(tuple(history[-n:]))
@@ -68,19 +76,29 @@ class PhraseModel:
                 continue
             if partial or refused:
                 followers = Counter(
-                    {
-                        t: c
-                        for t, c in followers.items()
-                        if t.startswith(partial) and t != partial and t != refused
-                    }
+                    {t: c for t, c in followers.items() if _extends(t, partial, refused)}
                 )
             total = sum(followers.values())
             if total < min_support:
                 continue
             scores = {t: self._smoothed(history, n, t) for t in followers}
             token = max(scores, key=lambda t: (scores[t], followers[t]))
-            return token, scores[token], total
+            share = scores[token] / sum(scores.values()) if partial else scores[token]
+            return token, share, total
+        if partial:
+            return self._finish_word(partial, refused, min_support)
         return None
+
+    def _finish_word(
+        self, partial: str, refused: str, min_support: int
+    ) -> tuple[str, float, int] | None:
+        """The word of the user's that most often finished ``partial``, its share and support."""
+        words = {w: c for w, c in self.vocabulary.items() if _extends(w, partial, refused)}
+        total = sum(words.values())
+        if not words or total < min_support:
+            return None
+        word = max(words, key=lambda w: (words[w], -len(w)))
+        return word, words[word] / total, total
 
     def _smoothed(self, history: list[str], n: int, token: str) -> float:
         """P(token | last n tokens), Witten-Bell interpolated with the shorter contexts."""
@@ -104,7 +122,7 @@ class PhraseModel:
             followers = self.counts.get(tuple(history[-n:]))
             if followers:
                 total = sum(followers.values())
-                return {token: count / total for token, count in followers.items()}
+                return {t: count / total for t, count in followers.items() if t != END}
         return {}
 
     def at_word_end(self, text: str) -> bool:
@@ -163,6 +181,8 @@ class PhraseModel:
             if found is None:
                 break
             token, probability, support = found
+            if token == END:
+                break
             threshold = (
                 min_probability if not words or extend_probability is None else extend_probability
             )
@@ -181,6 +201,11 @@ class PhraseModel:
         else:
             text = join_tokens(words, space_before=bool(prefix) and not prefix[-1].isspace())
         return Phrase(text, len(words), weakest_p, weakest_support)
+
+
+def _extends(token: str, partial: str, refused: str) -> bool:
+    """Whether ``token`` finishes the word ``partial`` (is longer) and is not ``refused``."""
+    return token != END and token != refused and token.startswith(partial) and token != partial
 
 
 def context_tokens(text: str) -> list[str]:

@@ -7,8 +7,10 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from redline.predictors.repetition import cut_repeats, without_loops
+
 # Why a generation ended: "stop" (stop sequence or end of text), "length"
-# (max_tokens reached) or "cancelled".
+# (max_tokens reached), "loop" (it began to repeat itself) or "cancelled".
 FinishReason = str
 Stream = Generator[str, None, FinishReason]
 # Given the text generated so far, the strings that may come next and how much
@@ -32,6 +34,23 @@ class Cancellation:
 
 
 @dataclass(frozen=True)
+class Sampling:
+    """How a backend picks tokens: greedy (temperature 0) unless a design says otherwise.
+
+    ``repeat_penalty`` (> 1) makes tokens already in the text less likely;
+    backends that have no such setting ignore it. ``seed`` makes sampling repeatable.
+    """
+
+    temperature: float = 0.0
+    top_p: float = 1.0
+    repeat_penalty: float = 1.0
+    seed: int | None = 0
+
+
+GREEDY = Sampling()
+
+
+@dataclass(frozen=True)
 class Prompt:
     """A prompt in two parts: ``context`` changes rarely, ``text`` on every keystroke.
 
@@ -42,13 +61,16 @@ class Prompt:
     are sent as one user message to instruction-following models.
     ``new_word``: the continuation begins with a space and a new word (the
     typed text's trailing space was moved into it); backends that can
-    constrain their sampling ensure it.
+    constrain their sampling ensure it. A raw text that ends inside a word is
+    continued after that word's typed letters (see ``partial.py``).
+    ``sampling``: how tokens are picked.
     """
 
     text: str
     context: str = ""
     raw: bool = True
     new_word: bool = False
+    sampling: Sampling = GREEDY
 
 
 class Predictor(Protocol):
@@ -66,7 +88,9 @@ class Predictor(Protocol):
     ) -> Stream:
         """Yield pieces of text; stop at a stop sequence (excluded), ``max_tokens`` or ``cancel``.
 
-        The generator's return value is the finish reason.
+        ``max_tokens`` counts every token generated, those that spell again a
+        word being typed included (it bounds the time a call takes). The
+        generator's return value is the finish reason.
         """
         ...
 
@@ -94,11 +118,11 @@ def generate(
     cancel: Cancellation | None = None,
     bias: WordBias | None = None,
 ) -> Generation:
-    """The whole continuation, and why it ended."""
+    """The whole continuation, and why it ended; cut before a block it repeats (a loop)."""
     pieces: list[str] = []
-    stream = predictor.stream(prompt, max_tokens, stop, cancel, bias)
+    stream = without_loops(predictor.stream(prompt, max_tokens, stop, cancel, bias))
     while True:
         try:
             pieces.append(next(stream))
         except StopIteration as end:
-            return Generation("".join(pieces), end.value or "stop")
+            return Generation(cut_repeats("".join(pieces)), end.value or "stop")

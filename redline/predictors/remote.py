@@ -7,6 +7,7 @@ from typing import Any
 
 from redline.errors import ModelError
 from redline.predictors.base import Cancellation, Prompt, Stream, WordBias
+from redline.predictors.partial import after_typed, split_partial
 
 
 def import_litellm() -> Any:
@@ -34,21 +35,38 @@ class LiteLLMPredictor:
         cancel: Cancellation | None = None,
         bias: WordBias | None = None,
     ) -> Stream:
+        if not prompt.raw:
+            return (yield from self._chat(prompt, prompt.text, max_tokens, stop, cancel))
+        # Chat models begin their answer without the space a continuation carries: a word
+        # being typed is spelled again from its start and cut off (partial.py), a typed
+        # space is put back before the new word.
+        head, typed = (prompt.text, "") if prompt.new_word else split_partial(prompt.text)
+        content = "Continue the text below. Reply with the continuation only, no preamble.\n\n"
+        pieces = _without_leading_space(
+            self._chat(prompt, content + head, max_tokens, stop, cancel)
+        )
+        if prompt.new_word:
+            yield " "
+        return (yield from after_typed(pieces, typed.lstrip()))
+
+    def _chat(
+        self,
+        prompt: Prompt,
+        content: str,
+        max_tokens: int,
+        stop: tuple[str, ...],
+        cancel: Cancellation | None,
+    ) -> Stream:
         litellm = import_litellm()
         messages = [{"role": "system", "content": prompt.context}] if prompt.context else []
-        content = prompt.text
-        if prompt.raw:
-            content = (
-                "Continue the text below. Reply with the continuation only, no preamble.\n\n"
-                + prompt.text
-            )
         messages.append({"role": "user", "content": content})
         try:
             response = litellm.completion(
                 model=self.model,
                 messages=messages,
                 max_tokens=max_tokens,
-                temperature=0.0,
+                temperature=prompt.sampling.temperature,
+                top_p=prompt.sampling.top_p,
                 stop=list(stop) or None,
                 api_base=self.api_base,
                 stream=True,
@@ -81,3 +99,18 @@ class LiteLLMPredictor:
 
     def close(self) -> None:
         """Nothing to release: each call is its own HTTP request."""
+
+
+def _without_leading_space(pieces: Stream) -> Stream:
+    """``pieces`` with the whitespace at the start of the whole text dropped."""
+    started = False
+    try:
+        while True:
+            piece = next(pieces)
+            if not started:
+                piece = piece.lstrip()
+                started = bool(piece)
+            if piece:
+                yield piece
+    except StopIteration as end:
+        return end.value

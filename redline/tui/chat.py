@@ -217,11 +217,16 @@ class ChatScreen(Screen[None]):
             finally:
                 self.redline.from_thread(finish)
 
+        async def settle() -> None:
+            """Show the answer as stored: a block the model began to repeat is cut there."""
+            await stream.stop()
+            messages = self.conversations.messages(thread_id)
+            if messages and messages[-1]["role"] == "assistant":
+                await answer.update(messages[-1]["content"])
+
         def finish() -> None:
             self.answering = self.designing = False
-            self.run_worker(stream.stop())
-            if cancel.cancelled:
-                answer.append("\n\n*(stopped)*")
+            self.run_worker(settle())
             self.refresh_list()
 
         label = "designing a prompt ..." if self.designing else "writing an answer ..."

@@ -31,7 +31,7 @@ from textual.widgets import (
 )
 
 from redline.agent.prompt_report import diff_lines, evidence_lines, evidence_summary, prompt_text
-from redline.agent.prompts import COMPLETION_TASK, PROMPT_TASKS
+from redline.agent.prompts import COMPLETION_TASK, OPTIMIZED_TASKS
 from redline.predictors.base import Cancellation
 from redline.tui.widgets.busy import BusyBar
 from redline.tui.widgets.dialogs import Confirm
@@ -303,7 +303,7 @@ class PromptsScreen(Screen[None]):
         with Horizontal(id="prompt-controls"):
             yield Label("task")
             yield Select(
-                [(task, task) for task in PROMPT_TASKS],
+                [(task, task) for task in OPTIMIZED_TASKS],
                 value=COMPLETION_TASK,
                 allow_blank=False,
                 compact=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ import pytest
 from redline import Assistant
 from redline.agent.chat import Conversations, parse_command, split_command
 from redline.predictors.base import Cancellation
+from redline.predictors.repetition import cut_repeats
 from tests.conftest import sample_texts
 
 
-def say(conversations: Conversations, thread: str, text: str, max_tokens: int = 4) -> str:
+def say(conversations: Conversations, thread: str, text: str, max_tokens: int | None = 4) -> str:
     return "".join(conversations.answer(thread, text, Cancellation(), max_tokens))
 
 
@@ -73,3 +75,18 @@ def test_a_model_error_in_a_design_is_a_chat_message(data_dir: Path) -> None:
         assert stopped.startswith("**The prompt design stopped:** model file not found")
         assert "*fix:*" in stopped and not conversations.designing(thread)
         assert conversations.messages(thread)[-1]["content"] == stopped
+
+
+def test_a_chat_answer_of_the_embedded_model_reads_as_one_answer(data_dir: Path) -> None:
+    # Greedy decoding answered this with a short letter and "P.S." twenty times.
+    assistant = Assistant(data_dir=data_dir)
+    conversations = assistant.conversations()
+    thread = conversations.new_id()
+    asked = "What should I write to thank a colleague for covering my on-call shift?"
+    streamed = say(conversations, thread, asked, max_tokens=None)
+    answer = conversations.messages(thread)[-1]["content"]
+    assistant.close()
+    assert answer.strip() and streamed.startswith(answer[:20])
+    lines = Counter(line.strip() for line in answer.splitlines() if line.strip())
+    assert max(lines.values()) <= 2, answer
+    assert cut_repeats(answer) == answer

@@ -60,3 +60,28 @@ def test_the_draft_task_uses_the_users_own_instruction() -> None:
     design = BUILTIN["draft"]
     assert design.render("Notes.", None, request="Make it a haiku.").startswith("Make it a haiku.")
     assert isinstance(design, DraftPrompt)
+
+
+@pytest.mark.parametrize(
+    ("task", "changes", "message"),
+    [
+        ("chat", {"temperature": 5.0}, "temperature must be between 0.0 and 2.0"),
+        ("chat", {"repeat_penalty": 0.5}, "repeat_penalty must be between"),
+        ("chat", {"max_tokens": "many"}, "max_tokens must be a number"),
+        ("summarize", {"repeat_penalty": 3}, "repeat_penalty must be between"),
+    ],
+)
+def test_sampling_settings_have_ranges(task: str, changes: dict, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        with_changes(BUILTIN[task], **changes)
+
+
+def test_the_chat_prompt_carries_its_sampling() -> None:
+    chat = with_changes(BUILTIN["chat"], temperature=0.0, repeat_penalty=1.2)
+    assert from_body(to_body(chat)) == chat
+    sampling = chat.sampling()
+    assert (sampling.temperature, sampling.repeat_penalty) == (0.0, 1.2)
+    # A body stored before drafts had a repetition penalty still loads.
+    body = to_body(BUILTIN["summarize"])
+    del body["repeat_penalty"]
+    assert from_body(body).sampling().repeat_penalty == 1.0

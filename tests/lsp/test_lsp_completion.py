@@ -252,3 +252,45 @@ async def test_an_applied_completion_item_is_tracked_without_its_command(
         )
     )
     assert (await stats(client))["tracking"] == before + 1
+
+
+def applied(text: str, edit_range: types.Range, new_text: str) -> str:
+    """``text`` (one line) with ``edit_range`` replaced by ``new_text``, as an editor applies it."""
+    start, end = edit_range.start.character, edit_range.end.character
+    return text[:start] + new_text + text[end:]
+
+
+async def test_a_partial_word_is_finished_and_applied_once(client: LanguageClient) -> None:
+    uri = "file:///notes/partial.md"
+    text = "Shout if I mis"
+    open_doc(client, uri, text)
+    items = await inline_at(client, uri, 0, len(text))
+    assert items[0].insert_text.startswith("sed anything.")
+    assert applied(text, items[0].range, items[0].insert_text).startswith(
+        "Shout if I missed anything."
+    )
+    result = await client.text_document_completion_async(
+        types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            position=types.Position(line=0, character=len(text)),
+        )
+    )
+    item = result.items[0]
+    assert item.text_edit.range.start == types.Position(line=0, character=len("Shout if I "))
+    assert item.filter_text.startswith("mis")  # the editor's own filtering keeps the item
+    assert applied(text, item.text_edit.range, item.text_edit.new_text).startswith(
+        "Shout if I missed anything."
+    )
+
+
+async def test_typing_through_a_midword_suggestion_is_served_from_the_cache(
+    client: LanguageClient,
+) -> None:
+    uri = "file:///notes/midword-cache.md"
+    open_doc(client, uri, "Shout if I m")
+    shown = (await inline_at(client, uri, 0, 12))[0].insert_text
+    assert shown.startswith("issed")
+    insert(client, uri, 2, 0, 12, "i")
+    items = await inline_at(client, uri, 0, 13)
+    assert [item.insert_text for item in items] == [shown[1:]]
+    assert (await stats(client))["last_completion"] == "cache"

@@ -212,3 +212,26 @@ def test_a_confident_first_word_lets_the_chain_go_on_at_a_lower_threshold() -> N
         "Thanks all,", min_probability=0.9, min_support=1, extend_probability=0.5
     )
     assert loose is not None and loose.text == "\nDana"
+
+
+def test_a_chain_ends_where_the_documents_end() -> None:
+    model = trained(
+        *(f"Notes {n} are up. Shout if I missed anything.\n\nBest,\nRavi" for n in range(3))
+    )
+    phrase = model.continue_text("Shout if I", max_words=16, extend_probability=0.1)
+    assert phrase is not None
+    assert phrase.text == " missed anything.\n\nBest,\nRavi"
+
+
+def test_the_word_being_typed_is_finished_from_its_context(mails: PhraseModel) -> None:
+    phrase = mails.continue_text("Hi team,\n\nQuick upd")
+    assert phrase is not None
+    assert phrase.text.startswith("ate on the launch:")
+
+
+def test_a_word_only_the_user_writes_is_finished_from_their_vocabulary() -> None:
+    model = trained("The Kestrel checkout ships in May.", "Kestrel is on track.")
+    phrase = model.continue_text("Our tests of Kes", min_support=1)
+    assert phrase is not None
+    assert phrase.text.startswith("trel")
+    assert model.continue_text("Our tests of Zq", min_support=1) is None

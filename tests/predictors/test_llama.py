@@ -62,7 +62,16 @@ def test_a_new_word_follows_a_moved_space(llama: LlamaPredictor) -> None:
 
 
 def test_a_bias_rules_out_a_word(llama: LlamaPredictor) -> None:
-    prompt = Prompt(text="1, 2, 3, 4,")
-    assert generate(llama, prompt, max_tokens=2).text.startswith(" 5")
-    ruled_out = generate(llama, prompt, 2, bias=lambda done: {} if done else {" 5": -100.0})
+    prompt = Prompt(text="1, 2, 3, 4,")  # " 4," is spelled again first: three of the tokens
+    assert generate(llama, prompt, max_tokens=6).text.startswith(" 5")
+    ruled_out = generate(llama, prompt, 6, bias=lambda done: {} if done else {" 5": -100.0})
     assert not ruled_out.text.startswith(" 5")
+
+
+def test_the_word_being_typed_is_spelled_again_and_cut(llama: LlamaPredictor) -> None:
+    # Without token healing the model sees "upd" as a finished token and punctuates.
+    for typed, rest in (("Hi all, quick upd", "ate"), ("See you on Mon", "day")):
+        text = generate(llama, Prompt(text=typed), max_tokens=8, stop=("\n",)).text
+        assert text.startswith(rest), (typed, text)
+    # The typed letters are never generated twice.
+    assert not generate(llama, Prompt(text="The meeting is tomor"), 8).text.startswith("tomor")

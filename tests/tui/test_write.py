@@ -40,6 +40,20 @@ async def test_suggestion_typed_through_accepted_with_tab_dismissed_with_escape(
         assert editor.text.endswith("Thanks for the")
 
 
+async def test_the_word_being_typed_is_finished_and_tab_inserts_its_rest(data_dir) -> None:
+    app = make_app(data_dir, warm=False)
+    for text in sample_texts():
+        app.assistant.observe_writing(text)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f3")
+        editor = app.screen.query_one(SuggestingTextArea)
+        await pilot.press(*"Shout if I mis")
+        await wait_for(pilot, lambda: editor.suggestion)
+        assert editor.suggestion.startswith("sed anything.")
+        await pilot.press("tab")
+        assert editor.text.startswith("Shout if I missed anything.")
+
+
 async def write_source(app, pilot) -> SuggestingTextArea:
     """Open the Write screen with suggestions off and the source text loaded."""
     await pilot.press("f3")
