@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from redline.predictors.base import Stream
+from redline.predictors.streams import relay
 
 
 def split_partial(text: str) -> tuple[str, str]:
@@ -45,21 +46,14 @@ def after_typed(pieces: Iterator[str], typed: str) -> Stream:
     ``typed``: a continuation of some other word is no continuation of this one.
     """
     held = ""
-    try:
-        while True:
-            piece = next(pieces)
-            if len(held) < len(typed):
-                held += piece
-                if not (typed.startswith(held) or held.startswith(typed)):
-                    return "stop"
-                if len(held) < len(typed):
-                    continue
-                piece, held = held[len(typed) :], typed
-            if piece:
-                yield piece
-    except StopIteration as end:
-        return end.value or "stop"
-    finally:
-        close = getattr(pieces, "close", None)
-        if close is not None:
-            close()
+
+    def step(piece: str) -> tuple[str, str | None]:
+        nonlocal held
+        if len(held) >= len(typed):
+            return piece, None
+        held += piece
+        if not (typed.startswith(held) or held.startswith(typed)):
+            return "", "stop"
+        return held[len(typed) :], None
+
+    return relay(pieces, step)

@@ -8,6 +8,7 @@ from typing import Any
 from redline.errors import ModelError
 from redline.predictors.base import Cancellation, Prompt, Stream, WordBias
 from redline.predictors.partial import after_typed, split_partial
+from redline.predictors.streams import relay
 
 
 def import_litellm() -> Any:
@@ -104,13 +105,12 @@ class LiteLLMPredictor:
 def _without_leading_space(pieces: Stream) -> Stream:
     """``pieces`` with the whitespace at the start of the whole text dropped."""
     started = False
-    try:
-        while True:
-            piece = next(pieces)
-            if not started:
-                piece = piece.lstrip()
-                started = bool(piece)
-            if piece:
-                yield piece
-    except StopIteration as end:
-        return end.value
+
+    def step(piece: str) -> tuple[str, str | None]:
+        nonlocal started
+        if not started:
+            piece = piece.lstrip()
+            started = bool(piece)
+        return piece, None
+
+    return relay(pieces, step)

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from redline.predictors.streams import relay
+
 if TYPE_CHECKING:
     from redline.predictors.base import Stream
 
@@ -94,19 +96,15 @@ def without_loops(pieces: Stream) -> Stream:
     from the whole text with :func:`cut_repeats`.
     """
     text = ""
-    try:
-        while True:
-            piece = next(pieces)
-            yield piece
-            before, text = len(text), text + piece
-            if "\n" in piece or " " in piece or _complete(text):
-                tokens = _tokens(text[max(0, before - 2000) :])
-                complete = tokens if _complete(text) else tokens[:-1]
-                if len(complete) >= 2 and _repeat_at_end(complete) is not None:
-                    return "loop"
-    except StopIteration as end:
-        return end.value or "stop"
-    finally:
-        close = getattr(pieces, "close", None)
-        if close is not None:
-            close()
+
+    def step(piece: str) -> tuple[str, str | None]:
+        nonlocal text
+        before, text = len(text), text + piece
+        if "\n" in piece or " " in piece or _complete(text):
+            tokens = _tokens(text[max(0, before - 2000) :])
+            complete = tokens if _complete(text) else tokens[:-1]
+            if len(complete) >= 2 and _repeat_at_end(complete) is not None:
+                return piece, "loop"
+        return piece, None
+
+    return relay(pieces, step)

@@ -15,13 +15,18 @@ SOURCE = (
 )
 
 
+async def open_write(app, pilot) -> SuggestingTextArea:
+    """The Write screen's editor (F3)."""
+    await pilot.press("f3")
+    return app.screen.query_one(SuggestingTextArea)
+
+
 async def test_suggestion_typed_through_accepted_with_tab_dismissed_with_escape(data_dir) -> None:
     app = make_app(data_dir, warm=False)
     for text in sample_texts():
         app.assistant.observe_writing(text)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f3")
-        editor = app.screen.query_one(SuggestingTextArea)
+        editor = await open_write(app, pilot)
         assert editor.has_focus
         await pilot.press(*"Shout if I")
         await wait_for(pilot, lambda: editor.suggestion)
@@ -45,8 +50,7 @@ async def test_the_word_being_typed_is_finished_and_tab_inserts_its_rest(data_di
     for text in sample_texts():
         app.assistant.observe_writing(text)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("f3")
-        editor = app.screen.query_one(SuggestingTextArea)
+        editor = await open_write(app, pilot)
         await pilot.press(*"Shout if I mis")
         await wait_for(pilot, lambda: editor.suggestion)
         assert editor.suggestion.startswith("sed anything.")
@@ -56,8 +60,7 @@ async def test_the_word_being_typed_is_finished_and_tab_inserts_its_rest(data_di
 
 async def write_source(app, pilot) -> SuggestingTextArea:
     """Open the Write screen with suggestions off and the source text loaded."""
-    await pilot.press("f3")
-    editor = app.screen.query_one(SuggestingTextArea)
+    editor = await open_write(app, pilot)
     editor.suggesting = False
     editor.load_text(SOURCE)
     return editor
