@@ -83,6 +83,16 @@ def test_email_draft_is_about_its_notes(data_dir: Path) -> None:
     assert any(word in draft.text.lower() for word in ("offsite", "boathouse", "laptop"))
 
 
+def test_drafts_say_no_sentence_twice(data_dir: Path) -> None:
+    with Assistant(data_dir=data_dir) as assistant:
+        drafts = [assistant.draft(source, task=task) for source in (NEWS[0], RECIPE)
+                  for task in ("summarize", "email", "continue")]  # fmt: skip
+    for draft in drafts:
+        sentences = [" ".join(s.lower().split()) for s in split_sentences(draft.text)]
+        long = [s for s in sentences if len(s.split()) >= 3]
+        assert len(long) == len(set(long)), draft.text
+
+
 def test_trivial_and_empty_edits_teach_nothing(data_dir: Path) -> None:
     with Assistant(data_dir=data_dir) as assistant:
         draft = assistant.draft(NEWS[0])
