@@ -27,16 +27,27 @@ class Settings:
     )
     api_base: str = field(default="", metadata={"help": "server URL for a litellm model"})
     gpu_layers: int = field(
-        default=0, metadata={"help": "layers offloaded to the GPU (-1: all, 0: CPU only)"}
+        default=0,
+        metadata={"help": "layers offloaded to the GPU (-1: all, 0: CPU only)", "range": (-1, 999)},
     )
     threads: int = field(
-        default=0, metadata={"help": "CPU threads for llama.cpp (0: physical cores)"}
+        default=0,
+        metadata={"help": "CPU threads for llama.cpp (0: physical cores)", "range": (0, 256)},
     )
-    context_size: int = field(default=2048, metadata={"help": "llama.cpp context window in tokens"})
-    max_tokens: int = field(default=16, metadata={"help": "longest completion, in tokens"})
+    context_size: int = field(
+        default=2048,
+        # Past 32768 tokens the key/value cache alone outgrows a laptop's memory.
+        metadata={"help": "llama.cpp context window in tokens", "range": (256, 32768)},
+    )
+    max_tokens: int = field(
+        default=16, metadata={"help": "longest completion, in tokens", "range": (1, 64)}
+    )
     context_chars: int = field(
         default=2400,
-        metadata={"help": "characters of your own writing shown to the model per completion"},
+        metadata={
+            "help": "characters of your own writing shown to the model per completion",
+            "range": (0, 20_000),
+        },
     )
     embedding_device: str = field(
         default="auto",
@@ -94,6 +105,13 @@ def _coerce(name: str, value: Any, source: str) -> Any:
             f"{source}: {name} = {value!r} is not a valid {kind.__name__}",
             f"set {name} to a {kind.__name__} ({spec.metadata['help']})",
         ) from None
+    bounds = spec.metadata.get("range")
+    if bounds and not bounds[0] <= result <= bounds[1]:
+        raise ConfigError(
+            f"{source}: {name} = {value!r} is out of range",
+            f"set {name} to a whole number from {bounds[0]} to {bounds[1]} "
+            f"({spec.metadata['help']})",
+        )
     choices = spec.metadata.get("choices")
     if choices and result not in choices:
         raise ConfigError(

@@ -245,8 +245,9 @@ def unusual_settings() -> Settings:
         default = spec.default
         if isinstance(default, bool):
             values[name] = not default
-        elif isinstance(default, int):
-            values[name] = -1 if default != -1 else 7
+        elif isinstance(default, int):  # the low end of its range, unlike the default
+            low, high = spec.metadata["range"]
+            values[name] = low if default != low else high
         elif spec.metadata.get("choices"):
             values[name] = next(c for c in spec.metadata["choices"] if c != default)
         else:
@@ -287,3 +288,30 @@ def test_redline_config_variable_moves_the_file(
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("REDLINE_CONFIG", "~/elsewhere.toml")
     assert default_config_path() == tmp_path / "elsewhere.toml"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "bounds"),
+    [
+        ("REDLINE_CONTEXT_SIZE", "99999999999", "256 to 32768"),
+        ("REDLINE_THREADS", "-3", "0 to 256"),
+        ("REDLINE_MAX_TOKENS", "0", "1 to 64"),
+        ("REDLINE_GPU_LAYERS", "-2", "-1 to 999"),
+        ("REDLINE_CONTEXT_CHARS", "-1", "0 to 20000"),
+    ],
+)
+def test_numbers_out_of_range_name_the_key_the_range_and_the_source(
+    variable: str, value: str, bounds: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        read_environment({variable: value})
+    message = str(caught.value)
+    assert variable in message and "out of range" in message and bounds in message
+
+
+def test_a_number_out_of_range_in_the_file_or_an_argument_is_refused(config_file: Path) -> None:
+    write(config_file, "context_size = 99999999999\n")
+    with pytest.raises(ConfigError, match=r"config.toml: context_size = 99999999999 is out"):
+        read_config_file(config_file)
+    with pytest.raises(ConfigError, match="argument: threads = -3 is out of range"):
+        load_settings({"threads": -3}, config_path=config_file.with_name("none.toml"), environ={})

@@ -9,6 +9,7 @@ import click
 
 from redline.cli import CliContext
 from redline.cli.output import console, error_console
+from redline.config import fields
 from redline.errors import InputError
 
 PROSE_SUFFIXES = {".md", ".markdown", ".txt", ".rst", ".org", ".tex", ".eml", ".text"}
@@ -21,7 +22,11 @@ def register(cli: click.Group) -> None:
 
 @click.command()
 @click.argument("text", required=False)
-@click.option("--max-tokens", type=click.IntRange(1, 256), help="Longest suggestion in tokens.")
+@click.option(
+    "--max-tokens",
+    type=click.IntRange(*fields()["max_tokens"].metadata["range"]),
+    help="Longest suggestion in tokens.",
+)
 @click.pass_obj
 def complete(obj: CliContext, text: str | None, max_tokens: int | None) -> None:
     """Print the continuation of TEXT (or of standard input): whole words to insert."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from redline.config import fields as config_fields
 from redline.errors import ConfigError
 
 # Language ids of prose documents, as Neovim, VS Code, Emacs and Helix name them.
@@ -55,8 +56,9 @@ def _coerce(name: str, value: Any) -> Any:
     if name == "max_tokens":
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 256:
-            raise ValueError("a whole number from 1 to 256")
+        low, high = config_fields()["max_tokens"].metadata["range"]
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"a whole number from {low} to {high}")
         return value
     if name == "learning":
         if not isinstance(value, bool):
