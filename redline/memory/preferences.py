@@ -444,7 +444,7 @@ class PreferenceMemory:
             Preference(
                 id=r[0],
                 text=r[1],
-                rule=make_rule(json.loads(r[2])) if r[2] else None,
+                rule=stored_rule(r[2], r[1]),
                 status=r[3],
                 origin=r[4],
                 created=r[5],
@@ -469,8 +469,7 @@ class PreferenceMemory:
         if not text.strip():
             raise InputError("a preference needs some words", "or delete it with `prefs rm`")
         self.get(pid)
-        rules, _ = rules_from_text(text)
-        rule = rules[0] if len(rules) == 1 else None
+        rule = rule_stated(text)
         vector = self.embedder.embed([text])[0]
         with self.store.transaction() as conn:
             conn.execute(
@@ -523,7 +522,9 @@ class PreferenceMemory:
         added, now = 0, time.time()
         with self.store.transaction() as conn:
             for item, vector in zip(items, vectors, strict=True):
-                rule = make_rule(item["rule"]) if item.get("rule") else None
+                rule = stored_rule(
+                    json.dumps(item["rule"]) if item.get("rule") else None, item["text"]
+                )
                 pid = self._find_same(conn, rule, vector)
                 if pid is None:
                     pid = self._insert(conn, item["text"], rule, vector, "imported", now)
@@ -539,9 +540,26 @@ class PreferenceMemory:
         """A preference the user wrote: used for every document until disabled."""
         if not text.strip():
             raise InputError("a preference needs some words")
-        rules, _ = rules_from_text(text)
-        rule = rules[0] if len(rules) == 1 else None
+        rule = rule_stated(text)
         vector = self.embedder.embed([text])[0]
         with self.store.transaction() as conn:
             pid = self._insert(conn, text.strip(), rule, vector, "user", time.time())
         return self.get(pid)
+
+
+def stored_rule(spec: str | None, text: str) -> Rule | None:
+    """The rule a stored spec describes. A spec of a rule type this version no longer has is
+    read again from the preference's sentence (every rule's description states it); a
+    sentence that states no single rule leaves the preference without one, used in prompts."""
+    if not spec:
+        return None
+    try:
+        return make_rule(json.loads(spec))
+    except (ValueError, TypeError):
+        return rule_stated(text)
+
+
+def rule_stated(text: str) -> Rule | None:
+    """The rule a preference's words state, when they state exactly one."""
+    rules, _ = rules_from_text(text)
+    return rules[0] if len(rules) == 1 else None

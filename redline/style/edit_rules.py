@@ -12,15 +12,15 @@ import string
 
 from rapidfuzz import fuzz
 
+from redline.style.lexicons import LEXICONS
 from redline.style.rules import (
-    BritishSpelling,
     Bullets,
     Greeting,
+    KeepFirst,
     Label,
-    MaxSentences,
+    LexiconMap,
+    MapMark,
     NoContractions,
-    NoExclamation,
-    PlainWords,
     Replace,
     Rule,
     SerialComma,
@@ -29,10 +29,13 @@ from redline.style.rules import (
 )
 from redline.style.shape import Shape, edit_distance, is_list, parse, split_sentences
 
-FAMILIES: tuple[Rule, ...] = (NoContractions(), BritishSpelling(), PlainWords())
+FAMILIES: tuple[Rule, ...] = (NoContractions(), *(LexiconMap(name) for name in LEXICONS))
 # A learned word pair is at most this many words on either side.
 MAX_PHRASE_WORDS = 4
 PUNCTUATION = string.punctuation + "“”‘’"
+# Marks a user may write as another: not those inside words and quotations, nor the full
+# stop and the comma, which are what other marks become.
+MAPPED_MARKS = "".join(c for c in PUNCTUATION if c not in "'\"“”‘’-_/@#&*()[]{}<>.,")
 
 
 def frame_candidates(draft: Shape, edit: Shape) -> list[Rule]:
@@ -48,7 +51,7 @@ def frame_candidates(draft: Shape, edit: Shape) -> list[Rule]:
     if is_list(edit.body) and kept and not is_list(draft.body):
         found.append(Bullets())
     if 0 < len(kept) < len(had) and fuzz.ratio(kept[-1], had[len(kept) - 1]) >= 60:
-        found.append(MaxSentences(len(kept)))
+        found.append(KeepFirst(len(kept)))
     return found
 
 
@@ -61,10 +64,12 @@ def _strip_shared_punctuation(old: str, new: str) -> tuple[str, str]:
 
 
 def _span_rules(old: str, new: str, next_word: str) -> list[Rule]:
-    """The rules one replaced span of words may show: a family, marks, or the pair itself."""
+    """The rules one replaced span of words may show: a word list, marks, or the pair itself."""
     found: list[Rule] = []
-    if "!" in old and "!" not in new:
-        found.append(NoExclamation())
+    for mark in dict.fromkeys(c for c in old if c in MAPPED_MARKS):
+        if mark not in new:  # written as the mark the new text ends with, else a full stop
+            instead = next((c for c in reversed(new) if c in ".,;:!?" and c != mark), ".")
+            found.append(MapMark(mark, instead))
     if new.endswith(",") and not old.endswith(",") and next_word in ("and", "or"):
         found.append(SerialComma())
     new_lower = new.lower()

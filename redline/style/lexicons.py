@@ -1,11 +1,14 @@
-"""Word lists of common style families: contractions, British spelling, plain words.
+"""Word lists from general sources: contractions, US to British spelling variants, plain words.
 
-They let one observed edit ("color" -> "colour") stand for a family the user
-probably prefers as a whole; a family is only learned when applying it to the
-draft moves it closer to the user's edit, and learned word pairs extend it.
+They let one observed edit ("color" -> "colour") stand for a whole list the
+user probably follows; a list is only learned when applying it to the draft
+moves it closer to the user's edit, and learned word pairs extend it.
+``LEXICONS`` names the lists a rule may use (by locale tag or by source).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 CONTRACTIONS: dict[str, str] = {
     "aren't": "are not",
@@ -273,4 +276,37 @@ PLAIN_WORDS: dict[str, str] = {
     "informed": "told",
     "whilst": "while",
     "amongst": "among",
+}
+
+# Endings a stem of an inflected list takes ("organiz" + "ed").
+SUFFIXES = (
+    "", "s", "es", "e", "ed", "ing", "ings", "er", "ers", "ful", "able", "ably", "ite", "ites",
+    "ation", "ations", "al", "ally", "less", "ly", "hood", "hoods",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WordList:
+    """A mapping of words (or of stems, when it has ``suffixes``) and how a rule uses it."""
+
+    mapping: dict[str, str]
+    description: str  # the preference it enforces, as one sentence
+    suffixes: tuple[str, ...] = ()  # the keys are stems taking these endings
+    whole_word_only: frozenset[str] = frozenset()  # stems rewritten only alone or with -s
+    bound: frozenset[str] = frozenset()  # stems that are no word alone: only with an ending
+    stage: int = 10
+
+
+LEXICONS: dict[str, WordList] = {
+    # Before spelling: "utilize" becomes "use", not "utilise".
+    "plain-english": WordList(
+        PLAIN_WORDS, 'Use plain words, not formal ones ("use", not "utilize").', stage=5
+    ),
+    "en-GB": WordList(
+        BRITISH_STEMS,
+        'Use British spelling ("colour", "organise", "centre").',
+        suffixes=SUFFIXES,
+        whole_word_only=frozenset(WHOLE_WORD_ONLY),
+        bound=frozenset(stem for stem in BRITISH_STEMS if stem.endswith("z")),
+    ),
 }

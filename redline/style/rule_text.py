@@ -12,14 +12,13 @@ import re
 from collections.abc import Callable
 
 from redline.style.rules import (
-    BritishSpelling,
     Bullets,
     Greeting,
+    KeepFirst,
     Label,
-    MaxSentences,
+    LexiconMap,
+    MapMark,
     NoContractions,
-    NoExclamation,
-    PlainWords,
     Replace,
     Rule,
     SerialComma,
@@ -38,16 +37,18 @@ def _quoted(sentence: str) -> list[str]:
 def _limit(sentence: str) -> Rule | None:
     match = re.search(
         r"(?:at most|no more than|up to|maximum of|max\.?|only|under|limit(?:ed)? to)\s+"
-        r"(\d+|one|two|three|four|five|six|seven)\s+sentences?",
+        r"(\d+|one|two|three|four|five|six|seven)\s+(sentence|paragraph)s?",
         sentence,
         re.IGNORECASE,
     ) or re.search(
-        r"(\d+|one|two|three|four|five)\s+sentences?\s+(?:or fewer|or less|max)", sentence, re.I
+        r"(\d+|one|two|three|four|five)\s+(sentence|paragraph)s?\s+(?:or fewer|or less|max)",
+        sentence,
+        re.I,
     )
     if not match:
         return None
     word = match.group(1).lower()
-    return MaxSentences(int(word) if word.isdigit() else NUMBERS[word])
+    return KeepFirst(int(word) if word.isdigit() else NUMBERS[word], match.group(2).lower())
 
 
 def _opening(sentence: str) -> Rule | None:
@@ -83,10 +84,13 @@ def _replacement(sentence: str) -> Rule | None:
 
 KEYWORD_RULES: list[tuple[str, Callable[[], Rule]]] = [
     (r"bullet|bulleted|list of points|as a list", Bullets),
-    (r"exclamation", NoExclamation),
+    (r"exclamation", lambda: MapMark("!")),
     (r"contraction", NoContractions),
-    (r"british|uk spelling|commonwealth spelling", BritishSpelling),
-    (r"plain (words|english|language)|formal words|simple words", PlainWords),
+    (r"british|uk spelling|commonwealth spelling", lambda: LexiconMap("en-GB")),
+    (
+        r"plain (words|english|language)|formal words|simple words",
+        lambda: LexiconMap("plain-english"),
+    ),
     (r"oxford comma|serial comma", SerialComma),
 ]
 

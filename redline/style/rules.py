@@ -8,12 +8,13 @@ it back. ``slot`` names what the rule decides, so two rules in one slot
 from __future__ import annotations
 
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, ClassVar
 
-from redline.style.lexicons import BRITISH_STEMS, CONTRACTIONS, PLAIN_WORDS, WHOLE_WORD_ONLY
+from redline.style.lexicons import CONTRACTIONS, LEXICONS
 from redline.style.shape import Shape, is_list, parse, split_sentences
 
 RULE_TYPES: dict[str, type[Rule]] = {}
@@ -26,7 +27,7 @@ def register(cls: type[Rule]) -> type[Rule]:
 
 
 def make_rule(spec: Mapping[str, Any]) -> Rule:
-    """The rule a spec describes, e.g. ``{"kind": "max_sentences", "n": 3}``."""
+    """The rule a spec describes, e.g. ``{"kind": "keep_first", "n": 3, "unit": "sentence"}``."""
     params = dict(spec)
     kind = params.pop("kind", None)
     if kind not in RULE_TYPES:
@@ -165,72 +166,82 @@ class NoContractions(WordMapRule):
 
 
 @register
-class PlainWords(WordMapRule):
-    """Formal words replaced by plain ones."""
+class LexiconMap(WordMapRule):
+    """Words rewritten by a word list from a general source (``lexicons.LEXICONS``), by name."""
 
-    kind = "plain_words"
-    stage = 5  # before spelling: "utilize" becomes "use", not "utilise"
+    kind = "lexicon"
 
-    def mapping(self) -> Mapping[str, str]:
-        return PLAIN_WORDS
+    def __init__(self, lexicon: str) -> None:
+        if lexicon not in LEXICONS:
+            raise ValueError(f"unknown lexicon {lexicon!r}; known: {', '.join(LEXICONS)}")
+        super().__init__(lexicon=lexicon)
+        self.words = LEXICONS[lexicon]
+        self.stage = self.words.stage
 
-    def describe(self) -> str:
-        return 'Use plain words, not formal ones ("use", not "utilize").'
-
-
-SUFFIXES = (
-    "", "s", "es", "e", "ed", "ing", "ings", "er", "ers", "ful", "able", "ably", "ite", "ites",
-    "ation", "ations", "al", "ally", "less", "ly", "hood", "hoods",
-)  # fmt: skip
-
-
-@register
-class BritishSpelling(WordMapRule):
-    """American spellings turned British, inflections included."""
-
-    kind = "british_spelling"
+    @property
+    def slot(self) -> str:
+        return f"lexicon:{self.params['lexicon']}"
 
     def mapping(self) -> Mapping[str, str]:
-        return BRITISH_STEMS
+        return self.words.mapping
 
     def pattern(self) -> re.Pattern[str]:
+        if not self.words.suffixes:
+            return super().pattern()
         if not hasattr(self, "_pattern"):
-            stems = "|".join(sorted(map(re.escape, BRITISH_STEMS), key=len, reverse=True))
-            suffixes = "|".join(sorted(SUFFIXES, key=len, reverse=True))
+            stems = "|".join(sorted(map(re.escape, self.words.mapping), key=len, reverse=True))
+            suffixes = "|".join(sorted(self.words.suffixes, key=len, reverse=True))
             self._pattern = re.compile(rf"\b({stems})({suffixes})\b", re.IGNORECASE)
         return self._pattern
 
     def apply(self, text: str) -> str:
+        if not self.words.suffixes:
+            return super().apply(text)
+        words = self.words
+
         def substitute(match: re.Match[str]) -> str:
             stem, suffix = match.group(1), match.group(2)
-            if stem.lower() in WHOLE_WORD_ONLY and suffix not in ("", "s"):
+            key = stem.lower()
+            if (key in words.whole_word_only and suffix not in ("", "s")) or (
+                key in words.bound and not suffix
+            ):
                 return match.group()
-            new = BRITISH_STEMS[stem.lower()]
-            if new.endswith("re") and suffix[:1] in ("e", "i"):  # centered -> centred
+            new = words.mapping[key]
+            if new.endswith("e") and suffix[:1] in ("e", "i"):  # centre + ed -> centred
                 new = new[:-1]
-            if stem.lower().endswith("z") and not suffix:
-                return match.group()
             return match_case(stem, new) + suffix
 
         return self.pattern().sub(substitute, text)
 
     def describe(self) -> str:
-        return 'Use British spelling ("colour", "organise", "centre").'
+        return self.words.description
 
 
 @register
-class NoExclamation(Rule):
-    """Exclamation marks become full stops."""
+class MapMark(Rule):
+    """A punctuation mark the user writes as another: a run of marks ending a clause that holds
+    ``old`` becomes ``new`` (a run holding "?" stays a question)."""
 
-    kind = "no_exclamation"
+    kind = "map_mark"
     stage = 10
-    _RUN = re.compile(r"[!?.]*![!?.]*")
+
+    def __init__(self, old: str, new: str = ".") -> None:
+        super().__init__(old=old, new=new)
+        self._run = re.compile(rf"[!?.]*{re.escape(old)}+[!?.]*(?!\w)")
+
+    @property
+    def slot(self) -> str:
+        return f"map_mark:{self.params['old']}"
 
     def apply(self, text: str) -> str:
-        return self._RUN.sub(lambda m: "?" if "?" in m.group() else ".", text)
+        old, new = self.params["old"], self.params["new"]
+        return self._run.sub(lambda m: "?" if "?" in m.group() and old != "?" else new, text)
 
     def describe(self) -> str:
-        return "Do not use exclamation marks."
+        old, new = self.params["old"], self.params["new"]
+        name = unicodedata.name(old, repr(old)).lower()
+        instead = "" if new == "." else f' Write "{new}" instead.'
+        return f"Do not use {name}s.{instead}"
 
 
 # Words that open an introductory phrase, not a list: "After lunch, Sam and I ...".
@@ -292,6 +303,10 @@ class ShapeRule(Rule):
     def reshape(self, shape: Shape) -> Shape: ...
 
 
+# A paragraph: lines up to a blank line.
+PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
+
+
 def _sentence_ends(body: str) -> list[int]:
     ends, position = [], 0
     for sentence in split_sentences(body):
@@ -301,25 +316,36 @@ def _sentence_ends(body: str) -> list[int]:
     return ends
 
 
+def _paragraph_ends(body: str) -> list[int]:
+    return [m.start() + len(m.group().rstrip()) for m in PARAGRAPH.finditer(body) if m[0].strip()]
+
+
 @register
-class MaxSentences(ShapeRule):
-    """At most ``n`` sentences in the body."""
+class KeepFirst(ShapeRule):
+    """Only the first ``n`` units of the body: sentences or paragraphs."""
 
-    kind = "max_sentences"
+    kind = "keep_first"
     stage = 20
+    UNITS: ClassVar[dict[str, Any]] = {"sentence": _sentence_ends, "paragraph": _paragraph_ends}
 
-    def __init__(self, n: int) -> None:
-        super().__init__(n=int(n))
+    def __init__(self, n: int, unit: str = "sentence") -> None:
+        if unit not in self.UNITS:
+            raise ValueError(f"unknown unit {unit!r}; known: {', '.join(self.UNITS)}")
+        super().__init__(n=int(n), unit=unit)
+
+    @property
+    def slot(self) -> str:
+        return f"keep_first:{self.params['unit']}"
 
     def reshape(self, shape: Shape) -> Shape:
-        ends = _sentence_ends(shape.body)
+        ends = self.UNITS[self.params["unit"]](shape.body)
         if len(ends) <= self.params["n"]:
             return shape
         return replace(shape, body=shape.body[: ends[self.params["n"] - 1]].rstrip())
 
     def describe(self) -> str:
-        n = self.params["n"]
-        return f"Use at most {n} sentence{'s' if n != 1 else ''}."
+        n, unit = self.params["n"], self.params["unit"]
+        return f"Use at most {n} {unit}{'s' if n != 1 else ''}."
 
 
 def _heading(body: str) -> tuple[str, str]:

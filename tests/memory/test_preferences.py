@@ -10,7 +10,7 @@ import pytest
 from redline.errors import InputError
 from redline.memory.preferences import PreferenceMemory
 from redline.memory.store import Store
-from redline.style.rules import Label, MaxSentences
+from redline.style.rules import KeepFirst, Label, MapMark
 from tests.documents import NEWS, RECIPE, STORY
 
 
@@ -50,11 +50,11 @@ def test_contexts_vote_so_a_minority_preference_is_left_out(memory) -> None:
     for source in NEWS[:2]:
         context = memory.context("summarize", source)
         draft_id = memory.save_draft(context, source, "x", None, [])
-        rule = MaxSentences(2)
+        rule = KeepFirst(2)
         memory.record_edit(draft_id, "y", 1, [(rule.describe(), rule)], [], [])
     learn_label(memory, NEWS[0] + " An update followed.")
     chosen = memory.aggregate(memory.context("summarize", NEWS[2]))
-    assert MaxSentences(2) in chosen.rules and Label("TL;DR:") not in chosen.rules
+    assert KeepFirst(2) in chosen.rules and Label("TL;DR:") not in chosen.rules
 
 
 def test_undone_preference_is_superseded_not_deleted(memory) -> None:
@@ -116,15 +116,15 @@ def test_disable_and_edit_change_what_is_used(memory) -> None:
     assert memory.aggregate(context).rules == []
     memory.set_status(preference.id, "active")
     edited = memory.edit(preference.id, "Keep it to at most 2 sentences.")
-    assert edited.rule == MaxSentences(2) and edited.origin == "user"
-    assert memory.aggregate(context).rules == [MaxSentences(2)]
+    assert edited.rule == KeepFirst(2) and edited.origin == "user"
+    assert memory.aggregate(context).rules == [KeepFirst(2)]
     with pytest.raises(InputError):
         memory.set_status(preference.id, "forgotten")
 
 
 def test_written_preference_holds_everywhere(memory) -> None:
     added = memory.add("Do not use exclamation marks.")
-    assert added.rule is not None and added.rule.kind == "no_exclamation"
+    assert added.rule is not None and added.rule == MapMark("!")
     assert memory.aggregate(memory.context("email", RECIPE)).rules == [added.rule]
 
 
@@ -141,3 +141,13 @@ def test_export_then_import_into_an_empty_memory(memory, tmp_path: Path, embedde
     with pytest.raises(InputError, match="not a redline preferences export"):
         other.import_({"something": "else"})
     other_store.close()
+
+
+def test_a_rule_of_a_type_no_longer_known_is_read_again_from_its_words(
+    memory: PreferenceMemory, store: Store
+) -> None:
+    added = memory.add("Use at most 2 sentences.")
+    with store.transaction() as conn:  # as an earlier version stored it
+        old = '{"kind": "gone", "n": 2}'
+        conn.execute("UPDATE preferences SET rule = ? WHERE id = ?", (old, added.id))
+    assert memory.get(added.id).rule == KeepFirst(2)

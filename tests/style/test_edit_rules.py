@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from redline.style.edit_rules import residual, verified_rules
 from redline.style.rules import (
-    BritishSpelling,
     Bullets,
     Greeting,
+    KeepFirst,
     Label,
-    MaxSentences,
+    LexiconMap,
+    MapMark,
     NoContractions,
-    NoExclamation,
-    PlainWords,
     Replace,
     SerialComma,
     Signoff,
@@ -33,7 +32,7 @@ def test_frame_changes_are_found() -> None:
         "- Work will commence in April!\n\nBest,\nSam"
     )
     rules = learned(DRAFT, edited)
-    for rule in (Greeting("Hi team,"), Label("TL;DR:"), Bullets(), MaxSentences(2)):
+    for rule in (Greeting("Hi team,"), Label("TL;DR:"), Bullets(), KeepFirst(2)):
         assert rule in rules
     assert Signoff(["Best,", "Sam"]) in rules
     assert residual(DRAFT, edited, rules) == 0
@@ -45,7 +44,13 @@ def test_word_changes_become_families_or_word_pairs() -> None:
         "take a year. Critics say the colour scheme is drab. Shops, cafes, and bars will stay open."
     )
     rules = learned(DRAFT, edited)
-    for rule in (PlainWords(), NoExclamation(), NoContractions(), BritishSpelling(), SerialComma()):
+    for rule in (
+        LexiconMap("plain-english"),
+        MapMark("!"),
+        NoContractions(),
+        LexiconMap("en-GB"),
+        SerialComma(),
+    ):
         assert rule in rules
     assert Replace("dull", "drab") in rules
     assert residual(DRAFT, edited, rules) == 0
@@ -54,7 +59,7 @@ def test_word_changes_become_families_or_word_pairs() -> None:
 def test_a_cut_in_the_middle_is_not_a_length_limit() -> None:
     sentences = DRAFT.split(". ")
     edited = ". ".join(sentences[:1] + sentences[2:])
-    assert not any(isinstance(rule, MaxSentences) for rule in learned(DRAFT, edited))
+    assert not any(isinstance(rule, KeepFirst) for rule in learned(DRAFT, edited))
 
 
 def test_a_candidate_that_does_not_help_is_dropped() -> None:
@@ -63,5 +68,5 @@ def test_a_candidate_that_does_not_help_is_dropped() -> None:
     draft = "The color of the center stays."
     edited = "The colour of the center stays."
     rules = learned(draft, edited)
-    assert BritishSpelling() not in rules
+    assert LexiconMap("en-GB") not in rules
     assert Replace("color", "colour") in rules

@@ -6,14 +6,13 @@ import pytest
 
 from redline.style.rule_text import rules_from_text
 from redline.style.rules import (
-    BritishSpelling,
     Bullets,
     Greeting,
+    KeepFirst,
     Label,
-    MaxSentences,
+    LexiconMap,
+    MapMark,
     NoContractions,
-    NoExclamation,
-    PlainWords,
     Replace,
     SerialComma,
     Signoff,
@@ -29,10 +28,10 @@ EMAIL = (
 )
 
 CASES = [
-    (BritishSpelling(), "The colour of the new centre", "organized", "organised"),
+    (LexiconMap("en-GB"), "The colour of the new centre", "organized", "organised"),
     (NoContractions(), "It has been a long year", "I'd better", "I had better"),
-    (PlainWords(), "use it to organize", "commence", "start"),
-    (NoExclamation(), "is great.", "Wow!", "Wow."),
+    (LexiconMap("plain-english"), "use it to organize", "commence", "start"),
+    (MapMark("!"), "is great.", "Wow!", "Wow."),
     (SerialComma(), "Ana, Bo, and Cy", "red, green or blue", "red, green, or blue"),
     (Replace("talks", "sessions"), "organize the sessions", "Talks", "Sessions"),
 ]
@@ -50,7 +49,7 @@ def test_serial_comma_leaves_an_introductory_phrase_alone() -> None:
 
 
 def test_frame_rules_reshape_greeting_label_list_length_and_signoff() -> None:
-    rules = [Greeting("Hi team,"), Label("TL;DR:"), Bullets(), MaxSentences(2)]
+    rules = [Greeting("Hi team,"), Label("TL;DR:"), Bullets(), KeepFirst(2)]
     rules.append(Signoff(["Best,", "Sam"]))
     out = apply_rules(EMAIL, rules)
     assert out.startswith("Hi team,\n\nTL;DR:\n- The color of the new center is great!\n- We will")
@@ -93,8 +92,9 @@ def test_edit_distance_counts_words_and_marks_not_whitespace() -> None:
 
 
 ALL = [
-    BritishSpelling(), Bullets(), Greeting("Dear Ana,"), Label("Verdict:"), MaxSentences(1),
-    NoContractions(), NoExclamation(), PlainWords(), Replace("kids", "children"), SerialComma(),
+    LexiconMap("en-GB"), Bullets(), Greeting("Dear Ana,"), Label("Verdict:"), KeepFirst(1),
+    NoContractions(), MapMark("!"), LexiconMap("plain-english"), Replace("kids", "children"),
+    SerialComma(),
     Signoff(["Cheers,", "Alex"]), Signoff(["Best wishes,"]),
 ]  # fmt: skip
 
@@ -110,10 +110,21 @@ def test_preference_in_other_words_becomes_rules_and_the_rest_stays_text() -> No
         'Keep it to at most three sentences. Begin the main text with "In short:". '
         'Sound warm. End with the sign-off "Best," and the name "Sam" on the line below.'
     )
-    assert rules == [MaxSentences(3), Label("In short:"), Signoff(["Best,", "Sam"])]
+    assert rules == [KeepFirst(3), Label("In short:"), Signoff(["Best,", "Sam"])]
     assert rest == ["Sound warm."]
 
 
 def test_unknown_rule_kind_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown rule kind 'shout'"):
         make_rule({"kind": "shout"})
+
+
+def test_generic_operations_cover_other_marks_units_and_lists() -> None:
+    assert MapMark(";").apply("We ship; they test. See TL;DR below.") == (
+        "We ship. they test. See TL;DR below."
+    )
+    assert MapMark(";").describe() == "Do not use semicolons."
+    two = KeepFirst(2, "paragraph")
+    assert two.apply("One.\n\nTwo.\nStill two.\n\nThree.") == "One.\n\nTwo.\nStill two."
+    assert rules_from_text(two.describe())[0] == [two]
+    assert LexiconMap("en-GB").apply("We centered the color.") == "We centred the colour."
