@@ -103,7 +103,7 @@ class NgramSystem:
                     self.counts[n][tuple(tokens[i - n : i])][tokens[i]] += 1
         self.totals = [{c: sum(f.values()) for c, f in level.items()} for level in self.counts]
         self.common = [t for t, _ in self.counts[0][()].most_common(20)]
-        self.vocabulary = [t for t in self.counts[0][()] if t not in (END,) and t[0] != NEWLINE]
+        self.vocabulary = [t for t in self.counts[0][()] if t != END and t[0] != NEWLINE]
 
     def probability(self, context: tuple[str, ...], token: str) -> float:
         """P(token | the last ``len(context)`` tokens), smoothed by the shorter contexts."""
@@ -131,7 +131,8 @@ class NgramSystem:
 
     def finish_word(self, context: tuple[str, str], part: str) -> str | None:
         """The likeliest word of the history that extends ``part``, if likelier than ``part``."""
-        best, best_p = None, self.probability(context, part) if part in self.vocabulary else 0.0
+        seen = part in self.counts[0][()]
+        best, best_p = None, self.probability(context, part) if seen else 0.0
         for word in self.vocabulary:
             if len(word) > len(part) and word.startswith(part):
                 p = self.probability(context, word)

@@ -42,17 +42,18 @@ def _tokens(text: str) -> list[tuple[str, int]]:
     return found
 
 
-def _repeat_at_end(tokens: list[tuple[str, int]]) -> int | None:
-    """Where the second copy starts, when the tokens end with a block repeated back to back."""
-    keys = [key for key, _ in tokens[-WINDOW:]]
-    offsets = [start for _, start in tokens[-WINDOW:]]
+def _repeat_at_end(tokens: list[tuple[str, int]], end: int | None = None) -> int | None:
+    """Where the second copy starts, when ``tokens[:end]`` ends with a block repeated back to
+    back (a block of ``size`` can only end there if the token ``size`` back is the same)."""
+    end = len(tokens) if end is None else end
+    keys = [key for key, _ in tokens[max(0, end - WINDOW) : end]]
     for size in range(1, len(keys) // 2 + 1):
-        block = keys[-size:]
-        if block != keys[-2 * size : -size]:
+        if keys[-1] != keys[-1 - size] or keys[-size:] != keys[-2 * size : -size]:
             continue
+        block = keys[-size:]
         words = sum(1 for key in block if key != "\n")
         if words >= MIN_RUN or (words and "\n" in block):
-            return offsets[-size]
+            return tokens[end - size][1]
     return None
 
 
@@ -60,7 +61,7 @@ def cut_repeats(text: str) -> str:
     """``text`` up to the first block that repeats the one before it (trailing space dropped)."""
     tokens = _tokens(text)
     for end in range(2, len(tokens) + 1):
-        cut = _repeat_at_end(tokens[:end])
+        cut = _repeat_at_end(tokens, end)
         if cut is not None:
             return text[:cut].rstrip()
     return text
