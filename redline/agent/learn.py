@@ -7,13 +7,16 @@ judge ─▶ extract ─▶ infer ─▶ store ─▶ END
 
 judge: each preference applied to the draft was kept or undone by the edit.
 extract: candidate rules from the diff, each kept only if replaying it on the
-draft brings it closer to the edit. infer: what the rules leave unexplained
+draft brings it closer to the edit; a rewrite of the same form as a stored one
+is generalised with it (anti-unification) where the generalisation changes
+nothing the user left alone in either document. infer: what the rules leave unexplained
 is described by the model in one sentence, kept only if a draft regenerated
 with it comes closer to the edit.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,16 +31,19 @@ from redline.agent.graphs import chain, compile_flow, graph_of
 from redline.agent.prompts import DraftPrompt, prompt_task
 from redline.memory.preferences import DraftRecord, PreferenceMemory
 from redline.predictors.base import Predictor, Prompt, generate
-from redline.style.edit_rules import residual, verified_rules
+from redline.style.edit_rules import residual, verified_rules, widen
+from redline.style.rewrites import Rewrite
 from redline.style.rule_text import rules_from_text
 from redline.style.rules import Rule, apply_rules
-from redline.style.shape import edit_distance
+from redline.style.shape import edit_distance, tokens
 
 # The model is asked about an edit only when the rules leave this many word edits
 # unexplained, and only when the edit reworked the draft rather than replaced it.
 MIN_RESIDUAL = 3
 MIN_OVERLAP = 50
 MAX_PREFERENCE_WORDS = 20
+# An edit that keeps less than this share of the draft's words replaced it.
+MIN_KEPT = 0.3
 
 
 class LearnState(TypedDict, total=False):
@@ -48,6 +54,7 @@ class LearnState(TypedDict, total=False):
     kept: list[int]
     undone: list[int]
     rules: list[Rule]
+    widened: dict[int, Rule]
     shown: list[tuple[str, Rule | None]]
     preference: str | None
 
@@ -68,6 +75,10 @@ def triviality(draft: str, edited: str) -> str | None:
         return "the edit is empty: the draft was thrown away, not corrected"
     if edited.split() == draft.split():
         return "only whitespace changed"
+    old = tokens(draft)
+    matcher = difflib.SequenceMatcher(None, old, tokens(edited), autojunk=False)
+    if sum(block.size for block in matcher.get_matching_blocks()) < MIN_KEPT * len(old):
+        return "the edit replaced the draft rather than correcting it: nothing is learned from it"
     return None
 
 
@@ -103,8 +114,15 @@ def build_learn_graph(deps: LearnDeps):
         return {"kept": kept, "undone": undone}
 
     def extract(state: LearnState) -> LearnState:
-        rules = verified_rules(state["draft"].text, state["edited"])
-        return {"rules": rules, "shown": [(rule.describe(), rule) for rule in rules]}
+        draft, edited = state["draft"].text, state["edited"]
+        past = [
+            (p.id, p.rule, deps.preferences.edits_of(p.contexts))
+            for p in deps.preferences.list(status="active")
+            if isinstance(p.rule, Rewrite)
+        ]
+        rules, widened = widen(verified_rules(draft, edited), draft, edited, past)
+        shown = [(rule.describe(), rule) for rule in dict.fromkeys(rules)]
+        return {"rules": rules, "widened": widened, "shown": shown}
 
     def infer(state: LearnState) -> LearnState:
         draft, edited, rules = state["draft"], state["edited"], state["rules"]
@@ -136,7 +154,13 @@ def build_learn_graph(deps: LearnDeps):
     def store(state: LearnState) -> LearnState:
         shown = state["shown"]
         deps.preferences.record_edit(
-            state["draft"].id, state["edited"], state["cost"], shown, state["kept"], state["undone"]
+            state["draft"].id,
+            state["edited"],
+            state["cost"],
+            shown,
+            state["kept"],
+            state["undone"],
+            state.get("widened"),
         )
         return {"preference": " ".join(text for text, _ in shown) or None}
 

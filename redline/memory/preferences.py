@@ -216,6 +216,7 @@ class PreferenceMemory:
         shown: list[tuple[str, Rule | None]],
         kept: list[int],
         undone: list[int],
+        widened: dict[int, Rule] | None = None,
     ) -> list[Preference]:
         """Store one edit and what it taught, in one transaction; returns the preferences shown.
 
@@ -223,7 +224,9 @@ class PreferenceMemory:
         the same rule or nearly the same words). ``kept`` / ``undone``: ids of
         the preferences applied to the draft that the edit kept or undid. A
         preference undone as often as it was backed is superseded by a shown
-        preference of the same slot (kept, not deleted).
+        preference of the same slot (kept, not deleted). ``widened``: stored
+        preferences a shown rule generalises; each is superseded by it, and its
+        contexts back the new rule.
         """
         texts = [text for text, rule in shown if rule is None]
         vectors = dict(zip(texts, self.embedder.embed(texts), strict=True)) if texts else {}
@@ -243,7 +246,31 @@ class PreferenceMemory:
             for pid, polarity in [(p, 1) for p in shown_ids + kept] + [(p, -1) for p in undone]:
                 self._link(conn, pid, draft_id, polarity, now)
             self._supersede(conn, undone, shown_ids)
+            for old, rule in (widened or {}).items():
+                new = shown_ids[[r for _, r in shown].index(rule)]
+                self._widen(conn, old, new, now)
         return [self.get(pid) for pid in shown_ids]
+
+    def _widen(self, conn: Any, old: int, new: int, now: float) -> None:
+        for (draft_id,) in conn.execute(
+            "SELECT draft_id FROM evidence WHERE preference_id = ? AND polarity > 0", (old,)
+        ).fetchall():
+            self._link(conn, new, draft_id, 1, now)
+        conn.execute(
+            "UPDATE preferences SET status = 'superseded', superseded_by = ? WHERE id = ?",
+            (new, old),
+        )
+
+    def edits_of(self, draft_ids: list[int]) -> list[tuple[str, str]]:
+        """Each of these drafts with the user's latest edit of it (drafts never edited: none)."""
+        if not draft_ids:
+            return []
+        return self.store.query(
+            "SELECT d.text, e.text FROM edits e JOIN drafts d ON d.id = e.draft_id"
+            " WHERE e.id IN (SELECT max(id) FROM edits"
+            f" WHERE draft_id IN ({','.join('?' * len(draft_ids))}) GROUP BY draft_id)",
+            tuple(draft_ids),
+        )
 
     @staticmethod
     def _link(conn: Any, pid: int, draft_id: int, polarity: int, now: float) -> None:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from redline.style.lexicons import CONTRACTIONS, LEXICONS
-from redline.style.shape import Shape, is_list, parse, split_sentences
+from redline.style.shape import UNITS, Shape, is_list, parse, split_sentences, unit_spans
 
 RULE_TYPES: dict[str, type[Rule]] = {}
 
@@ -303,30 +303,13 @@ class ShapeRule(Rule):
     def reshape(self, shape: Shape) -> Shape: ...
 
 
-# A paragraph: lines up to a blank line.
-PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
-
-
-def _sentence_ends(body: str) -> list[int]:
-    ends, position = [], 0
-    for sentence in split_sentences(body):
-        found = body.find(sentence, position)
-        position = found + len(sentence) if found >= 0 else position
-        ends.append(position)
-    return ends
-
-
-def _paragraph_ends(body: str) -> list[int]:
-    return [m.start() + len(m.group().rstrip()) for m in PARAGRAPH.finditer(body) if m[0].strip()]
-
-
 @register
 class KeepFirst(ShapeRule):
     """Only the first ``n`` units of the body: sentences or paragraphs."""
 
     kind = "keep_first"
     stage = 20
-    UNITS: ClassVar[dict[str, Any]] = {"sentence": _sentence_ends, "paragraph": _paragraph_ends}
+    UNITS = ("sentence", "paragraph")
 
     def __init__(self, n: int, unit: str = "sentence") -> None:
         if unit not in self.UNITS:
@@ -338,7 +321,7 @@ class KeepFirst(ShapeRule):
         return f"keep_first:{self.params['unit']}"
 
     def reshape(self, shape: Shape) -> Shape:
-        ends = self.UNITS[self.params["unit"]](shape.body)
+        ends = [end for _, end in unit_spans(shape.body, self.params["unit"])]
         if len(ends) <= self.params["n"]:
             return shape
         return replace(shape, body=shape.body[: ends[self.params["n"] - 1]].rstrip())
@@ -346,6 +329,35 @@ class KeepFirst(ShapeRule):
     def describe(self) -> str:
         n, unit = self.params["n"], self.params["unit"]
         return f"Use at most {n} {unit}{'s' if n != 1 else ''}."
+
+
+@register
+class Split(ShapeRule):
+    """Paragraphs of at most ``n`` sentences: a longer one is split (lists stay as they are)."""
+
+    kind = "split"
+    stage = 25
+
+    def __init__(self, n: int) -> None:
+        if int(n) < 1:
+            raise ValueError("a split needs at least 1 sentence a paragraph")
+        super().__init__(n=int(n))
+
+    def reshape(self, shape: Shape) -> Shape:
+        body, n = shape.body, self.params["n"]
+        for start, end in reversed(unit_spans(body, "paragraph")):
+            paragraph = body[start:end]
+            spans = unit_spans(paragraph, "sentence")
+            if len(spans) <= n or is_list(paragraph):
+                continue
+            groups = [spans[i : i + n] for i in range(0, len(spans), n)]
+            split = "\n\n".join(paragraph[group[0][0] : group[-1][1]] for group in groups)
+            body = body[:start] + split + body[end:]
+        return replace(shape, body=body)
+
+    def describe(self) -> str:
+        n = self.params["n"]
+        return f"Keep paragraphs to at most {n} sentence{'s' if n != 1 else ''}."
 
 
 def _heading(body: str) -> tuple[str, str]:
@@ -373,6 +385,48 @@ class Bullets(ShapeRule):
 
     def describe(self) -> str:
         return "Write the main text as a bulleted list, one sentence per line."
+
+
+@register
+class Wrap(ShapeRule):
+    """Text put before and after the first, last or every sentence, paragraph or line of the
+    body ("**" around the first sentence, "> " before every paragraph, ...)."""
+
+    kind = "wrap"
+    stage = 35
+    WHICH = ("first", "last", "every")
+
+    def __init__(self, unit: str, which: str, before: str = "", after: str = "") -> None:
+        if unit not in UNITS or which not in self.WHICH or not (before or after):
+            raise ValueError(
+                f"a wrap needs a unit ({', '.join(UNITS)}), which ({', '.join(self.WHICH)})"
+                " and text to put before or after it"
+            )
+        super().__init__(unit=unit, which=which, before=before, after=after)
+
+    @property
+    def slot(self) -> str:
+        return f"wrap:{self.params['which']}:{self.params['unit']}"
+
+    def reshape(self, shape: Shape) -> Shape:
+        before, after, body = self.params["before"], self.params["after"], shape.body
+        spans = unit_spans(body, self.params["unit"])
+        chosen = {"first": spans[:1], "last": spans[-1:], "every": spans}[self.params["which"]]
+        for start, end in reversed(chosen):
+            if after and not body.startswith(after, end) and not body[:end].endswith(after):
+                body = body[:end] + after + body[end:]
+            if before and not body.startswith(before, start) and not body[:start].endswith(before):
+                body = body[:start] + before + body[start:]
+        return replace(shape, body=body)
+
+    def describe(self) -> str:
+        put = " and ".join(
+            f'"{text}" {where}'
+            for text, where in ((self.params["before"], "before"), (self.params["after"], "after"))
+            if text
+        )
+        which = "each" if self.params["which"] == "every" else "the " + self.params["which"]
+        return f"Put {put} {which} {self.params['unit']} of the main text."
 
 
 @register
@@ -432,3 +486,7 @@ class Signoff(ShapeRule):
         first, *rest = self.params["lines"]
         name = f' and the name "{rest[0]}" below it' if rest else ""
         return f'Sign off with "{first}"{name}.'
+
+
+# Rule kinds defined in modules of their own register themselves on import.
+from redline.style import rewrites  # noqa: E402, F401

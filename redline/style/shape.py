@@ -60,7 +60,7 @@ def split_sentences(text: str) -> list[str]:
     for line in text.split("\n"):
         line = LIST_MARKER.sub("", line).strip()
         start = 0
-        for match in re.finditer(r"[.!?]+[\"')\]]*(?=\s+|$)", line):
+        for match in re.finditer(r"[.!?]+[\"')\]*_`]*(?=\s+|$)", line):
             candidate = line[start : match.end()]
             if _NOT_AN_END.search(candidate) and match.end() < len(line):
                 continue
@@ -70,6 +70,29 @@ def split_sentences(text: str) -> list[str]:
         if line[start:].strip():
             sentences.append(line[start:].strip())
     return sentences
+
+
+# A paragraph: lines up to a blank line.
+PARAGRAPH = re.compile(r"(?:[^\n]|\n(?![ \t]*\n))+")
+UNITS = ("sentence", "paragraph", "line")
+
+
+def unit_spans(body: str, unit: str) -> list[tuple[int, int]]:
+    """Where each sentence (list markers left out), paragraph or line of a body starts and ends."""
+    if unit == "sentence":
+        spans, position = [], 0
+        for sentence in split_sentences(body):
+            found = body.find(sentence, position)
+            if found >= 0:
+                spans.append((found, found + len(sentence)))
+                position = found + len(sentence)
+        return spans
+    pattern = PARAGRAPH if unit == "paragraph" else re.compile(r"[^\n]+")
+    return [
+        (m.start() + len(m[0]) - len(m[0].lstrip()), m.start() + len(m[0].rstrip()))
+        for m in pattern.finditer(body)
+        if m[0].strip()
+    ]
 
 
 def is_list(text: str) -> bool:
