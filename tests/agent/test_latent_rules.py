@@ -63,19 +63,21 @@ def test_dates_reordered_in_two_edits_are_reordered_in_a_third_document(data_dir
         )
 
 
+def teach_backticks(assistant: Assistant, second_draft: str) -> None:
+    """Two edits that wrap a tool's name in backticks: Benchling, then Quartzy."""
+    teach(
+        assistant,
+        SOURCES[0],
+        "We log the audit in Benchling and the results go to the shared drive.",
+        "We log the audit in `Benchling` and the results go to the shared drive.",
+    )
+    teach(assistant, SOURCES[1], second_draft, second_draft.replace("Quartzy", "`Quartzy`"))
+
+
 def test_names_wrapped_in_backticks_are_wrapped_where_the_edits_allow(data_dir: Path) -> None:
     with Assistant(data_dir=data_dir) as assistant:
-        teach(
-            assistant,
-            SOURCES[0],
-            "We log the audit in Benchling and the results go to the shared drive.",
-            "We log the audit in `Benchling` and the results go to the shared drive.",
-        )
-        teach(
-            assistant,
-            SOURCES[1],
-            "Omar orders gloves through Quartzy and the review moves to next week.",
-            "Omar orders gloves through `Quartzy` and the review moves to next week.",
+        teach_backticks(
+            assistant, "Omar orders gloves through Quartzy and the review moves to next week."
         )
         rules = rules_for(assistant, SOURCES[2])
         assert apply_all(rules, "Ravi checks the stock in Labguru and reports.") == (
@@ -86,17 +88,9 @@ def test_names_wrapped_in_backticks_are_wrapped_where_the_edits_allow(data_dir: 
 
 def test_a_word_of_the_class_left_alone_blocks_the_generalisation(data_dir: Path) -> None:
     with Assistant(data_dir=data_dir) as assistant:
-        teach(
-            assistant,
-            SOURCES[0],
-            "We log the audit in Benchling and the results go to the shared drive.",
-            "We log the audit in `Benchling` and the results go to the shared drive.",
-        )
-        teach(  # the user wrapped Quartzy but left Ana as she is: names are not the class
-            assistant,
-            SOURCES[1],
-            "Omar orders gloves through Quartzy and the review goes to Ana and Omar.",
-            "Omar orders gloves through `Quartzy` and the review goes to Ana and Omar.",
+        # the user wrapped Quartzy but left Ana as she is: names are not the class
+        teach_backticks(
+            assistant, "Omar orders gloves through Quartzy and the review goes to Ana and Omar."
         )
         stored = assistant.preferences.list()
         assert sorted(p.rule.describe() for p in stored) == [
