@@ -167,13 +167,16 @@ class Assistant:
             state = self._draft_flow().invoke(
                 {"source": source, "task": task, "preference": preference}
             )
-        return Draft(state["text"], state.get("preference"), state["id"], task, state["origin"])
+        return Draft(state["text"], state.get("preference"), state.get("id"), task, state["origin"])
 
     def remember_suggestion(self, text: str, before: str, task: str = "complete") -> Draft:
         """Record a suggestion the user accepted (``before``: the text it followed), so that
-        :meth:`learn` can read the user's later edits of it as edits of a draft."""
+        :meth:`learn` can read the user's later edits of it as edits of a draft (with learning
+        off nothing is stored)."""
         from redline.drafts import Draft
 
+        if not self.learning:
+            return Draft(text, None, None, task)
         context = self.preferences.context(task, before[-2000:] or text)
         draft_id = self.preferences.save_draft(context, before, text, None, [])
         return Draft(text, None, draft_id, task)
@@ -184,9 +187,9 @@ class Assistant:
 
         if not isinstance(edited, str):
             raise InputError("learn takes the edited text (str)", "decode the file as UTF-8 first")
-        record = self.preferences.draft(draft if isinstance(draft, int) else draft.id)
         if not self.learning:
             return Learned(None, [], "learning is off")
+        record = self.preferences.draft(draft if isinstance(draft, int) else draft.id)
         with self._lock:
             state = self._learn_flow().invoke({"draft": record, "edited": edited})
         if state.get("skipped"):

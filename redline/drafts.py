@@ -9,11 +9,12 @@ from redline.style.rules import Rule
 
 @dataclass(frozen=True)
 class Draft:
-    """A draft to show the user: ``preference`` is what shaped it (None when nothing did)."""
+    """A draft to show the user: ``preference`` is what shaped it (None when nothing did);
+    ``id`` is None when learning is off, since then nothing is stored."""
 
     text: str
     preference: str | None
-    id: int
+    id: int | None
     task: str = "summarize"
     origin: str = "model"  # "model", or "extract" when the model's text strayed from the source
 

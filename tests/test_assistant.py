@@ -153,6 +153,15 @@ def test_learning_off_neither_stores_nor_uses_writing(tmp_path: Path) -> None:
         assert assistant.store.sample_count() == 0
         detail = assistant.complete_detail("Hi all,\n\n")
         assert detail["source"] != "phrases"
+        draft = assistant.draft(sample_texts()[0])
+        accepted = assistant.remember_suggestion(" missed anything.", before="Shout if I")
+        assert draft.id is None and accepted.id is None
+        assert assistant.learn(draft, "TL;DR: " + draft.text).skipped == "learning is off"
+        stored = assistant.store.query(
+            "SELECT (SELECT count(*) FROM drafts), (SELECT count(*) FROM edits),"
+            " (SELECT count(*) FROM preferences)"
+        )
+        assert stored == [(0, 0, 0)]
 
 
 def test_suggestions_carry_no_prompt_markup(personal: Assistant) -> None:

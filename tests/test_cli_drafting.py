@@ -86,3 +86,18 @@ def test_bench_prelude_smoke(tmp_path: Path) -> None:
         "oracle",
         "learn",
     }
+
+
+def test_learning_off_drafts_a_file_and_stores_nothing_of_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    source = tmp_path / "notes.txt"
+    source.write_text(NEWS[0] + "\n\nThe vendor key is sk-test-4f9a2c.", encoding="utf-8")
+    drafted = run("--data-dir", str(data), "draft", str(source), env={"REDLINE_LEARNING": "false"})
+    assert drafted.returncode == 0, drafted.stderr
+    assert (
+        b"learning is off: not stored" in drafted.stderr and b"redline learn" not in drafted.stderr
+    )
+    for path in data.rglob("*"):
+        if path.is_file():
+            assert b"sk-test-4f9a2c" not in path.read_bytes(), path
+            assert b"Harlow" not in path.read_bytes(), path

@@ -1,7 +1,7 @@
 """The draft flow: a text from a source, shaped by what the user's edits taught.
 
 key ─▶ recall ─▶ write ─▶ guard ─▶ enforce ─▶ save ─▶ END
-                                           └─(a trial: nothing saved)─▶ END
+                                           └─(a trial, or learning off: nothing saved)─▶ END
 
 recall: the preference passed in (the oracle), or the similarity-weighted vote
 of the most similar past contexts (CIPHER's retrieve and aggregate), or
@@ -123,7 +123,7 @@ def build_draft_graph(deps: DraftDeps):
     )  # fmt: skip
     chain(graph, "key", "recall", "write", "guard", "enforce")
     graph.add_conditional_edges(
-        "enforce", lambda s: END if s.get("trial") else "save", [END, "save"]
+        "enforce", lambda s: END if s.get("trial") or not deps.learning else "save", [END, "save"]
     )
     graph.add_edge("save", END)
     return compile_flow(graph)

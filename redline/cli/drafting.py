@@ -47,9 +47,13 @@ def draft(obj: CliContext, source: Path | None, task: str, preference: str | Non
         result = assistant.draft(text, task=task, preference=preference)
     click.echo(result.text)
     note = " (the model strayed from the source: this is an extract)"
-    error_console.print(f"\n[dim]draft {result.id}{note if result.origin == 'extract' else ''}[/]")
+    name = f"draft {result.id}" if result.id is not None else "draft (learning is off: not stored)"
+    error_console.print(f"\n[dim]{name}{note if result.origin == 'extract' else ''}[/]")
     error_console.print(f"[dim]preferences used:[/] {result.preference or 'none yet'}")
-    error_console.print(f"[dim]learn from your edit:[/] redline learn --draft {result.id} EDITED")
+    if result.id is not None:
+        error_console.print(
+            f"[dim]learn from your edit:[/] redline learn --draft {result.id} EDITED"
+        )
 
 
 @click.command()

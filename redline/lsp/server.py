@@ -200,7 +200,8 @@ class RedlineServer(LanguageServer):
 
     def _learn(self, assistant: Any, tracked: Tracked, final: str) -> bool:
         draft = tracked.draft
-        if draft is None:  # an accepted completion: learned from as a draft of its own
+        if draft is None or draft.id is None:  # an accepted completion, or a draft made while
+            # learning was off: learned from as a draft of its own
             before = (self._text_of(tracked.uri) or "")[: tracked.start]
             draft = assistant.remember_suggestion(tracked.original, before)
         result = assistant.learn(draft, final)

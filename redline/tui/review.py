@@ -48,7 +48,8 @@ class ReviewScreen(Screen[str | None]):
         yield Header()
         yield BusyBar()
         with Vertical(id="edit-phase"):
-            yield Label(f"Draft {d.id} ({d.task}){extract}. Edit it, then Ctrl+S.", classes="title")
+            name = f"Draft {d.id}" if d.id is not None else "Draft (learning is off: not stored)"
+            yield Label(f"{name} ({d.task}){extract}. Edit it, then Ctrl+S.", classes="title")
             yield TextArea(d.text, id="draft", soft_wrap=True)
             yield Label(f"preferences used: {d.preference or 'none yet'}", classes="dim")
         with VerticalScroll(id="learn-phase"):
