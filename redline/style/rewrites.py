@@ -327,3 +327,60 @@ def generalisations(rewrites: Sequence[Rewrite], others: Sequence[Rewrite] = ())
             if general not in found:
                 found.append(general)
     return found
+
+
+# -- reading a rewrite back from its description --------------------------------------------
+
+STATED = re.compile(r'^\s*Write "(.+)" as "(.*)"\.?\s*$', re.DOTALL)
+PLACEHOLDER = re.compile(r"\{([^{}]+?)(?: (\d+))?(?:, (in lower case|in capitals|capitalised))?\}")
+
+
+PIECE = re.compile(rf"(?P<placeholder>{PLACEHOLDER.pattern})|(?P<token>{TOKEN.pattern})|\s+")
+
+
+def _pieces(text: str) -> tuple[list[str], list[str], dict[str, str]]:
+    """Tokens (a placeholder as one token, written {name n}), the whitespace after each,
+    and the case each placeholder asks for."""
+    tokens: list[str] = []
+    spaces: list[str] = []
+    cases: dict[str, str] = {}
+    for piece in PIECE.finditer(text):
+        if piece["placeholder"]:
+            found = PLACEHOLDER.fullmatch(piece[0])
+            token = "{" + found[1] + (f" {found[2]}" if found[2] else "") + "}"
+            if found[3]:
+                cases[token] = {v: k for k, v in CASE_NAMES.items()}[found[3]]
+        elif piece["token"]:
+            token = piece[0]
+        else:
+            if spaces:
+                spaces[-1] = piece[0]
+            continue
+        tokens.append(token)
+        spaces.append("")
+    return tokens, spaces, cases
+
+
+def rewrite_stated(sentence: str) -> Rewrite | None:
+    """The rewrite a sentence of the form ``Write "OLD" as "NEW".`` states (as ``describe``
+    writes it), or None."""
+    stated = STATED.match(sentence)
+    if not stated:
+        return None
+    names = {description: name for name, (_, description) in CLASSES.items()}
+    old, old_spaces, _ = _pieces(stated[1])
+    new, new_spaces, cases = _pieces(stated[2])
+    match = []
+    for token in old:
+        found = PLACEHOLDER.fullmatch(token)
+        if found and found[1] not in names:
+            return None
+        match.append(f"<{names[found[1]]}>" if found else token)
+    output = [
+        p if isinstance(p, str) else [p[0], cases.get(old[p[0]], p[1])]
+        for p in _derive(old, new, new_spaces[:-1])
+    ]
+    try:
+        return Rewrite(match, [bool(s) for s in old_spaces[:-1]], output) if old else None
+    except ValueError:
+        return None

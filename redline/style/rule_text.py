@@ -9,8 +9,10 @@ sentence it does not understand stays a preference for the model's prompt.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
+from redline.style.rewrites import rewrite_stated
 from redline.style.rules import (
     Bullets,
     Greeting,
@@ -23,6 +25,8 @@ from redline.style.rules import (
     Rule,
     SerialComma,
     Signoff,
+    Split,
+    Wrap,
 )
 from redline.style.shape import CLOSING, GREETING, LABEL_TEXT, NAME
 
@@ -34,7 +38,44 @@ def _quoted(sentence: str) -> list[str]:
     return [q.replace("\\n", "\n") for q in QUOTED.findall(sentence)]
 
 
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else NUMBERS[word.lower()]
+
+
+def _paragraph_length(sentence: str) -> Rule | None:
+    match = re.search(
+        r"paragraphs? (?:to|of) (?:at most|no more than|up to) (\d+|one|two|three|four|five)"
+        r" sentences?",
+        sentence,
+        re.IGNORECASE,
+    )
+    return Split(_count(match.group(1))) if match else None
+
+
+def _wrap(sentence: str) -> Rule | None:
+    match = re.search(
+        r'^Put (?:"(.+?)" before)?(?: and )?(?:"(.+?)" after)? (each|the first|the last)'
+        r" (sentence|paragraph|line) of the main text",
+        sentence.strip(),
+    )
+    if not match or not (match[1] or match[2]):
+        return None
+    which = match[3].removeprefix("the ").replace("each", "every")
+    return Wrap(match[4], which, match[1] or "", match[2] or "")
+
+
+def _mark(sentence: str) -> Rule | None:
+    """A mark named as ``MapMark.describe`` names it (its Unicode name)."""
+    match = re.search(r'Do not use ([a-z][a-z -]+?)s\.(?:\s+Write "(.)" instead\.)?', sentence)
+    try:
+        return MapMark(unicodedata.lookup(match[1]), match[2] or ".") if match else None
+    except KeyError:
+        return None
+
+
 def _limit(sentence: str) -> Rule | None:
+    if _paragraph_length(sentence):
+        return None
     match = re.search(
         r"(?:at most|no more than|up to|maximum of|max\.?|only|under|limit(?:ed)? to)\s+"
         r"(\d+|one|two|three|four|five|six|seven)\s+(sentence|paragraph)s?",
@@ -47,8 +88,7 @@ def _limit(sentence: str) -> Rule | None:
     )
     if not match:
         return None
-    word = match.group(1).lower()
-    return KeepFirst(int(word) if word.isdigit() else NUMBERS[word], match.group(2).lower())
+    return KeepFirst(_count(match.group(1)), match.group(2).lower())
 
 
 def _opening(sentence: str) -> Rule | None:
@@ -100,7 +140,11 @@ def rules_from_text(preference: str) -> tuple[list[Rule], list[str]]:
     rules: list[Rule] = []
     unparsed: list[str] = []
     for sentence in re.split(r"(?<=[.!])\s+(?=[A-Z])", preference.strip()):
-        found = [rule for parse in (_limit, _opening, _closing) if (rule := parse(sentence))]
+        if rule := rewrite_stated(sentence) or _wrap(sentence):
+            rules.extend([rule] if rule not in rules else [])
+            continue
+        parsers = (_limit, _paragraph_length, _opening, _closing, _mark)
+        found = [rule for parse in parsers if (rule := parse(sentence))]
         found += [make() for pattern, make in KEYWORD_RULES if re.search(pattern, sentence, re.I)]
         if not found and (rule := _replacement(sentence)):
             found.append(rule)

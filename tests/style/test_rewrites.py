@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redline.style.edit_rules import verified_rules, widen
 from redline.style.rewrites import Rewrite, generalise, literal_rewrites
+from redline.style.rule_text import rules_from_text
 from redline.style.rules import KeepFirst, Split, Wrap, make_rule
 
 
@@ -92,3 +93,18 @@ def test_paragraphs_cut_shorter_are_a_split_of_every_paragraph() -> None:
     assert Split(2).apply(edited) == edited
     cut = "One rose. Two fell.\n\nThree held. Four went."
     assert set(verified_rules(draft, cut)) == {KeepFirst(4), Split(2)}
+
+
+def test_every_new_rule_reads_back_from_its_description() -> None:
+    learned = [
+        *verified_rules(
+            "Costs fell 40 percent. Sales rose 25 percent.", "Costs fell 40%. Sales rose 25%."
+        ),
+        *verified_rules("It is done; we ship today.", "It is done. We ship today."),
+        *verified_rules("Please follow up with Ana.", "Please follow-up with Ana."),
+        Wrap("sentence", "first", "**", "**"),
+        Wrap("paragraph", "every", before="> "),
+        Split(2),
+    ]
+    for rule in learned:
+        assert rules_from_text(rule.describe()) == ([rule], []), rule.describe()
