@@ -42,6 +42,8 @@ from redline.style.shape import edit_distance, tokens
 MIN_RESIDUAL = 3
 MIN_OVERLAP = 50
 MAX_PREFERENCE_WORDS = 20
+# Drafts are a few paragraphs; a longer edit is a document, not a correction of one.
+MAX_CHARS = 20_000
 # An edit that keeps less than this share of the draft's words replaced it.
 MIN_KEPT = 0.3
 
@@ -71,6 +73,11 @@ def triviality(draft: str, edited: str) -> str | None:
     """Why an edit teaches nothing, or None when it may."""
     if edited == draft:
         return "the draft was kept as it is"
+    if max(len(draft), len(edited)) > MAX_CHARS:
+        return (
+            f"the edit has {len(edited):,} characters and its draft {len(draft):,};"
+            f" redline learns from drafts and edits of at most {MAX_CHARS:,}"
+        )
     if not edited.strip():
         return "the edit is empty: the draft was thrown away, not corrected"
     if edited.split() == draft.split():

@@ -123,3 +123,12 @@ def test_an_edit_that_replaces_everything_teaches_nothing_and_says_so(data_dir: 
         )
         assert learned.skipped.startswith("the edit replaced the draft")
         assert assistant.preferences.list() == []
+
+
+def test_an_edit_of_200000_characters_teaches_nothing_and_says_so(data_dir: Path) -> None:
+    with Assistant(data_dir=data_dir) as assistant:
+        draft = "Please follow up with Ana after the audit. " * 4_650
+        record = assistant.remember_suggestion(draft, before=SOURCES[0], task="email")
+        learned = assistant.learn(record, draft.replace("follow up", "follow-up"))
+        assert "at most 20,000" in learned.skipped
+        assert assistant.preferences.list() == []
