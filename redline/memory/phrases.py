@@ -47,7 +47,10 @@ class PhraseModel:
 
     def add(self, text: str) -> None:
         """Learn the phrases of one piece of writing."""
-        tokens = [START, *tokenize(text), END]
+        words = tokenize(text)
+        while words and words[-1] == NEWLINE:  # a file's last line break: the text ends before it
+            words.pop()
+        tokens = [START, *words, END]
         self.vocabulary.update(tokens[1:-1])
         for i in range(1, len(tokens)):
             for n in range(1, self.order):
@@ -58,7 +61,12 @@ class PhraseModel:
         self.texts += 1
 
     def next_token(
-        self, history: list[str], partial: str = "", min_support: int = 1, refused: str = ""
+        self,
+        history: list[str],
+        partial: str = "",
+        min_support: int = 1,
+        refused: str = "",
+        goes_on: bool = False,
     ) -> tuple[str, float, int] | None:
         """The likeliest next token after ``history``: starts with ``partial``, is not ``refused``.
 
@@ -69,9 +77,14 @@ class PhraseModel:
         context was seen. Given a ``partial`` word, the probability is among
         the words that start with it, and where no context was followed by
         one, the user's words are ranked by how often they were written.
+        Where the text ``goes_on`` (the user asks what follows), one text that
+        ended after this context is no evidence: it is most likely this very
+        text, observed unfinished when its editor opened it.
         """
         for n in range(min(self.order - 1, len(history)), 0, -1):
             followers = self.counts.get(tuple(history[-n:]))
+            if goes_on and followers and followers.get(END) == 1:
+                followers = Counter({t: c for t, c in followers.items() if t != END})
             if not followers:
                 continue
             if partial or refused:
@@ -174,7 +187,7 @@ class PhraseModel:
             weakest_p, weakest_support = opening.probability, opening.support
         while len(words) < max_words:
             found = (
-                self.next_token(history, partial, min_support, refused)
+                self.next_token(history, partial, min_support, refused, goes_on=True)
                 if not words
                 else self.next_token(history, "", min_support)
             )

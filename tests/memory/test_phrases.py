@@ -223,6 +223,15 @@ def test_a_chain_ends_where_the_documents_end() -> None:
     assert phrase.text == " missed anything.\n\nBest,\nRavi"
 
 
+def test_the_document_being_typed_does_not_end_the_phrase_where_it_ends_now() -> None:
+    """An editor's open document is observed unfinished: its end is no reason to stop."""
+    signed = [f"Notes {n} are up.\nShout if I missed anything.\n\nBest,\nRavi" for n in range(3)]
+    model = trained(*signed, "Shout if I\n")
+    phrase = model.continue_text("Shout if I", max_words=3, min_support=1)
+    assert phrase is not None and phrase.text == " missed anything."
+    assert model.continue_text("Shout if I missed anything.\n\nBest,\nRavi", min_support=1) is None
+
+
 def test_the_word_being_typed_is_finished_from_its_context(mails: PhraseModel) -> None:
     phrase = mails.continue_text("Hi team,\n\nQuick upd")
     assert phrase is not None
