@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import operator
 import re
-import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -29,8 +28,11 @@ from langgraph.runtime import Runtime
 
 from redline.agent.chat_design import DesignSessions
 from redline.agent.prompts import ChatPrompt
+from redline.memory import private
 from redline.predictors.base import Cancellation, Prompt
 from redline.predictors.repetition import cut_repeats, without_loops
+
+CHATS_NAME = "chats.sqlite3"
 
 # Commands that turn a text into a draft: /summarize TEXT (or the previous message).
 TASKS = {
@@ -125,9 +127,7 @@ class Conversations:
     def __init__(self, assistant: Any) -> None:
         self.assistant = assistant
         self.designs = DesignSessions(assistant.prompt_designer)
-        path = assistant.settings.data_path / "chats.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(str(path), check_same_thread=False)
+        self._conn = private.connect(assistant.settings.data_path / CHATS_NAME)
         self._saver = SqliteSaver(self._conn)
         self._lock = threading.Lock()
         self.graph = self._build()

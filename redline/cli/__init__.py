@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from redline import __version__
-from redline.errors import RedlineError
+from redline.errors import RedlineError, os_hint
 
 
 class CliContext:
@@ -57,10 +57,17 @@ class RedlineGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RedlineError as exc:
-            click.secho(f"error: {exc.message}", fg="red", err=True)
-            if exc.hint:
-                click.echo(f"  fix: {exc.hint}", err=True)
-            sys.exit(exc.exit_code)
+            _report(exc)
+        except OSError as exc:  # damage no layer below foresaw: still a message, not a traceback
+            where = Path(exc.filename) if exc.filename else Path.cwd() / "-"
+            _report(RedlineError(f"{exc.strerror or exc} ({where})", os_hint(exc.errno, where)))
+
+
+def _report(exc: RedlineError) -> None:
+    click.secho(f"error: {exc.message}", fg="red", err=True)
+    if exc.hint:
+        click.echo(f"  fix: {exc.hint}", err=True)
+    sys.exit(exc.exit_code)
 
 
 @click.group(cls=RedlineGroup, context_settings={"help_option_names": ["-h", "--help"]})

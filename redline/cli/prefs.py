@@ -13,6 +13,7 @@ from redline.cli import CliContext
 from redline.cli.core import read_text_stream
 from redline.cli.output import console
 from redline.errors import InputError
+from redline.memory import private
 
 
 def register(cli: click.Group) -> None:
@@ -131,7 +132,7 @@ def export(obj: CliContext, path: Path | None) -> None:
     if path is None:
         click.echo(text)
     else:
-        path.write_text(text + "\n", encoding="utf-8")
+        private.write_text(path, text + "\n")
         console.print(f"wrote {path}")
 
 

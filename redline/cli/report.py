@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import platform
+import sqlite3
 from importlib import metadata
+from pathlib import Path
+from typing import Any
 
 from rich.console import Group
 from rich.table import Table
@@ -78,43 +81,90 @@ def _gpu_rows(table: Table, settings: Settings) -> None:
 def _memory_rows(table: Table, settings: Settings) -> None:
     from redline.memory.store import DATABASE_NAME, Store
 
-    table.add_row("data dir", str(settings.data_path))
-    database = settings.data_path / DATABASE_NAME
-    if not database.exists():
+    data = settings.data_path
+    table.add_row("data dir", str(data))
+    if data.is_dir():
+        table.add_row("privacy", _privacy(data))
+    if not (data / DATABASE_NAME).exists():
         table.add_row("memory", "empty (nothing observed yet)")
         return
     try:
-        store = Store(settings.data_path)
+        store = Store(data)
     except RedlineError as exc:
         table.add_row("memory", f"[red]{exc.message}[/]")
         return
     try:
-        count, _ = store.passage_state()
-        integrity = store.integrity()
-        index = settings.data_path / "passages.faiss"
-        table.add_row(
-            "memory",
-            f"{store.sample_count()} writing samples, {count} passages; "
-            f"integrity {'[green]ok[/]' if integrity == 'ok' else '[red]' + integrity + '[/]'}",
-        )
-        table.add_row(
-            "passage index",
-            "present (checked and rebuilt on use)"
-            if index.exists()
-            else "missing (rebuilt on use)",
-        )
-        (drafts, edits, active, other), *_ = store.query(
-            "SELECT (SELECT count(*) FROM drafts), (SELECT count(*) FROM edits),"
-            " (SELECT count(*) FROM preferences WHERE status = 'active'),"
-            " (SELECT count(*) FROM preferences WHERE status != 'active')"
-        )
-        table.add_row(
-            "preferences",
-            f"{active} in use, {other} disabled or superseded;"
-            f" learned from {edits} edits of {drafts} drafts",
-        )
+        _store_rows(table, store)
+    except RedlineError as exc:
+        table.add_row("memory", f"[red]{exc.message}[/]")
     finally:
         store.close()
+    _chats_row(table, data)
+
+
+def _privacy(data: Path) -> str:
+    """Whether other users can read the data dir or its files (before redline opens them)."""
+    from redline.memory.private import chmod_command, too_open
+
+    wide = too_open(data)
+    if not wide:
+        return "[green]private[/] (0700, files 0600)"
+    names = ", ".join(f"{path.name or path} ({mode:04o})" for path, mode in wide)
+    return (
+        f"[yellow]other users can read[/] {names}; redline makes them private when it opens"
+        f" the memory, or now: {chmod_command([path for path, _ in wide])}"
+    )
+
+
+def _store_rows(table: Table, store: Any) -> None:
+    from redline.memory.embedder import Embedder
+    from redline.memory.vector_index import file_problem
+
+    integrity = store.integrity()
+    if integrity != "ok":
+        table.add_row("memory", f"[red]integrity damaged[/]: {integrity}")
+        return
+    state = store.passage_state()
+    table.add_row(
+        "memory",
+        f"{store.sample_count()} writing samples, {state[0]} passages; integrity [green]ok[/]",
+    )
+    problem = file_problem(store.data_dir / "passages.faiss", Embedder.dimension, state)
+    if problem is None:
+        index = f"checked: {state[0]} vectors, one per passage"
+    elif problem == "missing" or problem.startswith("out of date"):
+        index = f"{problem} (rebuilt on use)"
+    else:
+        index = f"[red]damaged[/]: {problem} (rebuilt from the database on use)"
+    table.add_row("passage index", index)
+    (drafts, edits, active, other), *_ = store.query(
+        "SELECT (SELECT count(*) FROM drafts), (SELECT count(*) FROM edits),"
+        " (SELECT count(*) FROM preferences WHERE status = 'active'),"
+        " (SELECT count(*) FROM preferences WHERE status != 'active')"
+    )
+    table.add_row(
+        "preferences",
+        f"{active} in use, {other} disabled or superseded;"
+        f" learned from {edits} edits of {drafts} drafts",
+    )
+
+
+def _chats_row(table: Table, data: Path) -> None:
+    """The chat database, read only: SQLite's quick check."""
+    from redline.agent.chat import CHATS_NAME
+
+    path = data / CHATS_NAME
+    if not path.exists():
+        return
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            found = "; ".join(row[0] for row in conn.execute("PRAGMA quick_check").fetchall()[:3])
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        found = str(exc)
+    table.add_row("chats", "[green]ok[/]" if found == "ok" else f"[red]chats damaged[/]: {found}")
 
 
 def doctor_report(settings: Settings) -> Group:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -14,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from redline.errors import StoreError
+from redline.errors import StoreError, os_hint
+from redline.memory import private
 from redline.memory.migrations import MIGRATIONS, SCHEMA_VERSION
 
 # PRAGMA application_id marks a database as redline's ("RDLN").
@@ -26,6 +29,40 @@ DATABASE_NAME = "redline.sqlite3"
 class Passage:
     id: int
     text: str
+
+
+# SQLite's primary result codes for a database it cannot read or write.
+SQLITE_PERM, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CORRUPT = 3, 8, 10, 11
+SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_NOTADB = 13, 14, 26
+KEPT = "what was stored before is kept"
+
+
+def damage(path: Path, exc: sqlite3.Error) -> StoreError | None:
+    """The error to report for SQLite's ``exc`` on the database at ``path``; None where it
+    is no damage to the file (a bug: it keeps its traceback)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    if code == SQLITE_NOTADB:
+        return StoreError(
+            f"{path} is not a readable SQLite database ({exc}); it was left untouched",
+            "move the file aside to start a new memory, or restore it from a backup",
+        )
+    if code == SQLITE_CORRUPT:
+        return StoreError(
+            f"{path} is damaged ({exc}); redline did not try to repair it",
+            "restore it from a backup, or move it aside to start a new memory"
+            " (redline doctor shows what SQLite found)",
+        )
+    if code in (SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN) and not os.access(
+        path.parent, os.W_OK
+    ):
+        return StoreError(
+            f"cannot write to {path}: {path.parent} is not writable; {KEPT}",
+            os_hint(errno.EACCES, path),
+        )
+    if code in (SQLITE_FULL, SQLITE_IOERR, SQLITE_READONLY, SQLITE_CANTOPEN):
+        hint = os_hint(errno.ENOSPC if code == SQLITE_FULL else None, path)
+        return StoreError(f"cannot write to {path} ({exc}); {KEPT}", hint)
+    return None
 
 
 def text_hash(text: str) -> str:
@@ -41,45 +78,50 @@ class Store:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DATABASE_NAME
         self._lock = threading.RLock()
+        with self._reporting():
+            self._conn = self._open()
+
+    @contextmanager
+    def _reporting(self) -> Iterator[None]:
+        """SQLite's errors about the file itself become a StoreError saying what to do."""
         try:
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create the data directory {self.data_dir}: {exc.strerror}",
-                "set data_dir (or --data-dir) to a writable folder",
-            ) from exc
-        self._conn = self._open()
+            yield
+        except sqlite3.Error as exc:
+            error = damage(self.path, exc)
+            if error is None:
+                raise
+            raise error from exc
 
     def _open(self) -> sqlite3.Connection:
         existed = self.path.exists() and self.path.stat().st_size > 0
+        conn = private.connect(self.path)
         try:
-            conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(
-                f"{self.path} is not a readable SQLite database ({exc}); it was left untouched",
-                "move the file aside to start a new memory, or restore it from a backup",
-            ) from exc
-        if existed and tables and app_id != APPLICATION_ID:
+            self._check(conn, existed)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate(conn)
+        except BaseException:
             conn.close()
+            raise
+        return conn
+
+    def _check(self, conn: sqlite3.Connection, existed: bool) -> None:
+        """Refuse another program's database and a newer redline's."""
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if existed and tables and app_id != APPLICATION_ID:
             raise StoreError(
                 f"{self.path} is a database of another program; it was left untouched",
                 "point data_dir (or --data-dir) at another folder",
             )
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            conn.close()
             raise StoreError(
                 f"{self.path} was written by a newer redline (schema {version}, "
                 f"this one knows {SCHEMA_VERSION}); it was left untouched",
                 "upgrade redline",
             )
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        self._migrate(conn)
-        return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -98,12 +140,12 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: committed as a whole, or not at all."""
-        with self._lock, self._conn:
+        with self._lock, self._reporting(), self._conn:
             self._conn.execute("BEGIN IMMEDIATE")
             yield self._conn
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
-        with self._lock:
+        with self._lock, self._reporting():
             return self._conn.execute(sql, params).fetchall()
 
     # -- writing samples and passages -------------------------------------------
@@ -207,7 +249,11 @@ class Store:
 
     def integrity(self) -> str:
         """SQLite's own integrity check: 'ok' or the first problems it found."""
-        rows = self.query("PRAGMA quick_check")
+        try:
+            with self._lock:
+                rows = self._conn.execute("PRAGMA quick_check").fetchall()
+        except sqlite3.DatabaseError as exc:  # damage the check could not read past
+            return str(exc)
         return "; ".join(r[0] for r in rows[:3])
 
     def close(self) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -11,10 +10,48 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from redline.errors import FileError
+from redline.memory import private
+
 # (ids, vectors) of every row the index must hold, read from the store.
 RowSource = Callable[[], tuple[np.ndarray, np.ndarray]]
 # (row count, largest id) of the store's table: cheap to read on every search.
 StateSource = Callable[[], tuple[int, int]]
+
+log = logging.getLogger(__name__)
+
+
+def read_index(path: Path, dimension: int) -> faiss.IndexIDMap2 | str:
+    """The index in the file at ``path``, or why it is none redline can use."""
+    try:
+        index = faiss.read_index(str(path))
+    except (RuntimeError, OSError):
+        return "not a readable FAISS index"
+    if not isinstance(index, faiss.IndexIDMap2):
+        return "not an index of redline's"
+    if index.d != dimension:
+        return f"vectors of {index.d} dimensions, not the embedder's {dimension}"
+    return index
+
+
+def agrees(index: faiss.IndexIDMap2, state: tuple[int, int]) -> bool:
+    """Whether the index holds as many rows as the store, up to the same largest id."""
+    count, largest = state
+    if index.ntotal != count:
+        return False
+    return count == 0 or int(faiss.vector_to_array(index.id_map).max()) == largest
+
+
+def file_problem(path: Path, dimension: int, state: tuple[int, int]) -> str | None:
+    """What keeps the index file at ``path`` from serving a store in ``state``, or None."""
+    if not path.is_file():
+        return "a directory stands where the index belongs" if path.exists() else "missing"
+    index = read_index(path, dimension)
+    if isinstance(index, str):
+        return index
+    if not agrees(index, state):
+        return f"out of date: {index.ntotal} vectors for {state[0]} rows"
+    return None
 
 
 class VectorIndex:
@@ -38,32 +75,16 @@ class VectorIndex:
     def _empty(self) -> faiss.IndexIDMap2:
         return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
 
-    def _read_file(self) -> faiss.IndexIDMap2 | None:
-        try:
-            index = faiss.read_index(str(self.path))
-        except (RuntimeError, OSError):
-            return None
-        if index.d != self.dimension or not isinstance(index, faiss.IndexIDMap2):
-            return None
-        return index
-
-    def _matches(self, index: faiss.IndexIDMap2, state: tuple[int, int]) -> bool:
-        count, largest = state
-        if index.ntotal != count:
-            return False
-        if count == 0:
-            return True
-        ids = faiss.vector_to_array(index.id_map)
-        return int(ids.max()) == largest
-
     def sync(self) -> faiss.IndexIDMap2:
         """The index, loaded or rebuilt so that it holds exactly the store's rows."""
         with self._lock:
             state = self._state()
             if self._index is not None and state == self._synced_state:
                 return self._index
-            index = self._read_file() if self.path.exists() else None
-            if index is None or not self._matches(index, state):
+            index = read_index(self.path, self.dimension) if self.path.is_file() else None
+            if isinstance(index, str):
+                log.warning("%s was %s; rebuilt it from the database", self.path, index)
+            if not isinstance(index, faiss.IndexIDMap2) or not agrees(index, state):
                 index = self._rebuild()
             self._index, self._synced_state = index, state
             return index
@@ -103,15 +124,15 @@ class VectorIndex:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     def _write(self, index: faiss.IndexIDMap2) -> None:
-        """Write the file atomically: temp file, fsync, rename."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        os.close(fd)
+        """Write the file atomically (temp file, fsync, rename); the old one survives a failure."""
+        data = faiss.serialize_index(index)
         try:
-            faiss.write_index(index, tmp)
-            with open(tmp, "rb") as handle:
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            private.replace_atomically(self.path, lambda handle: handle.write(data.tobytes()))
+        except OSError as exc:
+            raise FileError.writing(
+                self.path,
+                exc,
+                "the index",
+                "nothing stored is lost: the database holds it all, and the index is rebuilt"
+                " from it on the next run",
+            ) from exc

@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
+from redline.memory import private
 from redline.tui.widgets.busy import BusyBar
 from redline.tui.widgets.dialogs import AskText, Confirm
 from redline.tui.widgets.nav import ScreenTabs
@@ -202,7 +203,7 @@ class PreferencesScreen(Screen[None]):
 
             def job() -> None:
                 text = json.dumps(prefs.export(), indent=1, ensure_ascii=False)
-                path.write_text(text + "\n", encoding="utf-8")
+                private.write_text(path, text + "\n")
 
             self._then_reload(job, "exporting ...", f"wrote {path}")
 
