@@ -1,4 +1,7 @@
-"""Small documents for the drafting tests: three alike (city news), two unlike them."""
+"""Small documents for the drafting tests (three alike, city news; two unlike them), and made-up
+prose in any amount for the crash and damage tests."""
+
+import random
 
 NEWS = [
     "The Harlow city council voted on Monday to extend the tram line to the northern suburbs. "
@@ -26,3 +29,13 @@ STORY = (
     "at my gloves and lent me better ones. By June the roses were back, and so was I, every "
     "evening, with a cup of tea and a pair of shears."
 )
+
+
+def prose(paragraphs: int, seed: int) -> str:
+    """Paragraphs of about 50 made-up words each: one passage per paragraph."""
+    rng = random.Random(seed)
+    syllables = ["ka", "lo", "mi", "ren", "tu", "sa", "vel", "do", "pri", "gan", "el", "ost"]
+    words = ["".join(rng.choices(syllables, k=rng.randint(1, 3))) for _ in range(400)]
+    return "\n\n".join(
+        " ".join(rng.choices(words, k=50)).capitalize() + "." for _ in range(paragraphs)
+    )

@@ -19,19 +19,10 @@ import pytest
 from redline.memory.embedder import Embedder
 from redline.memory.store import DATABASE_NAME, Store
 from redline.memory.writing import WritingMemory
+from tests.documents import prose
 
 # A prefix none of the memory's words continue: `complete` has to search the index.
 UNSEEN = "Zebras grazing quietly near the"
-
-
-def prose(paragraphs: int, seed: int) -> str:
-    """Paragraphs of about 50 made-up words each: one passage per paragraph."""
-    rng = random.Random(seed)
-    syllables = ["ka", "lo", "mi", "ren", "tu", "sa", "vel", "do", "pri", "gan", "el", "ost"]
-    words = ["".join(rng.choices(syllables, k=rng.randint(1, 3))) for _ in range(400)]
-    return "\n\n".join(
-        " ".join(rng.choices(words, k=50)).capitalize() + "." for _ in range(paragraphs)
-    )
 
 
 def redline(data: Path, *args: str, **popen) -> subprocess.CompletedProcess[str]:
