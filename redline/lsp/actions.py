@@ -36,9 +36,12 @@ ACTIONS = (
 
 
 def code_actions(server: RedlineServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-    """The three actions, offered on a non-empty selection in a prose document."""
-    document = server.workspace.get_text_document(params.text_document.uri)
-    if not server.is_prose(document) or params.range.start == params.range.end:
+    """The three actions, offered on a non-empty selection in an open prose document."""
+    try:
+        document = server.prose_document(params.text_document.uri)
+    except InputError:
+        return []
+    if params.range.start == params.range.end:
         return []
     arguments = [document.uri, _plain(params.range)]
     return [
@@ -63,7 +66,7 @@ async def run_action(
     server: RedlineServer, action: Action, uri: str, selection: types.Range
 ) -> dict[str, Any]:
     """Draft the selected text, apply the edit, and track what was inserted."""
-    document = server.workspace.get_text_document(uri)
+    document = server.prose_document(uri)
     start, end = offset_at(document, selection.start), offset_at(document, selection.end)
     source = document.source[start:end]
     if not source.strip():

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from redline.errors import InputError
 from redline.lsp.positions import Cursor, cursor_at, position_at, word_start
 
 if TYPE_CHECKING:
@@ -18,8 +19,9 @@ LABEL_WORDS = 4
 async def _suggestion(
     server: RedlineServer, uri: str, position: types.Position
 ) -> tuple[Cursor, str] | None:
-    document = server.workspace.get_text_document(uri)
-    if not server.is_prose(document):
+    try:
+        document = server.prose_document(uri)
+    except InputError:
         return None
     cursor = cursor_at(document, position)
     server.tracker.moved_to(uri, cursor.offset)
@@ -74,7 +76,7 @@ async def completion(
     cursor, suggestion = found
     if not suggestion:
         return types.CompletionList(is_incomplete=True, items=[])
-    document = server.workspace.get_text_document(cursor.uri)
+    document = server.prose_document(cursor.uri)
     start = cursor.offset - (len(cursor.prefix) - word_start(cursor.prefix))
     word = cursor.prefix[start:]
     replaced = types.Range(start=position_at(document, start), end=cursor.position)

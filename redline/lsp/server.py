@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import unquote
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -15,7 +16,7 @@ from pygls.workspace import TextDocument
 
 from redline import __version__
 from redline.config import Settings
-from redline.errors import ModelError, RedlineError
+from redline.errors import InputError, ModelError, RedlineError
 from redline.lsp import actions, inline
 from redline.lsp.engine import Engine
 from redline.lsp.observing import Observer
@@ -65,6 +66,23 @@ class RedlineServer(LanguageServer):
     def is_prose(self, document: TextDocument) -> bool:
         """Whether redline works in this document (its language is one of the settings')."""
         return document.language_id in self.options.languages
+
+    def prose_document(self, uri: str) -> TextDocument:
+        """The open prose document at ``uri``; redline reads no file the editor has not
+        opened, and works in no document of another language (code holds secrets)."""
+        document = self.workspace.text_documents.get(unquote(uri))
+        if document is None:
+            raise InputError(
+                f"{uri} is not open in the editor; redline works in open documents only",
+                "open the document, then run the action again",
+            )
+        if not self.is_prose(document):
+            raise InputError(
+                f"{uri} is a {document.language_id or 'plain'} document; redline works in"
+                f" prose ({', '.join(self.options.languages)}) and read nothing of it",
+                "add its language to the languages setting to use redline there",
+            )
+        return document
 
     def _text_of(self, uri: str) -> str | None:
         document = self.workspace.text_documents.get(uri)

@@ -161,3 +161,52 @@ async def test_rewrite_replaces_the_selection(client: LanguageClient) -> None:
     (text_edit,) = client.applied_edits[-1].changes[URI]  # type: ignore[attr-defined]
     assert text_edit.range == SELECTION
     assert text_edit.new_text == result["text"] and result["text"].strip()
+
+
+SECRET = "sk-live-7f3a9c2e51d04b8c"  # an API key in a program
+
+
+def nothing_of(secret: str, data: Path) -> None:
+    """No table of the database holds ``secret``, nor do its files' bytes."""
+    with sqlite3.connect(data / "redline.sqlite3") as conn:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            rows = conn.execute(f"SELECT * FROM {table}").fetchall()
+            assert secret not in repr(rows), table
+    for path in data.iterdir():
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path.name
+
+
+async def test_actions_refuse_code_and_files_the_editor_has_not_opened(
+    client: LanguageClient, data: Path, tmp_path: Path
+) -> None:
+    code = tmp_path / "settings.py"
+    code.write_text(f'API_KEY = "{SECRET}"\nTIMEOUT = 30\n', encoding="utf-8")
+    unopened = tmp_path / "notes.md"
+    unopened.write_text(f"Our key is {SECRET}, keep it safe.\n", encoding="utf-8")
+    open_doc(client, code.as_uri(), code.read_text(encoding="utf-8"), language="python")
+    whole_line = {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 30}}
+    offered = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=code.as_uri()),
+            range=types.Range(start=types.Position(0, 0), end=types.Position(0, 30)),
+            context=types.CodeActionContext(diagnostics=[]),
+        )
+    )
+    assert not offered
+    edits_before = len(client.applied_edits)  # type: ignore[attr-defined]
+    for uri in (code.as_uri(), unopened.as_uri()):
+        result = await client.workspace_execute_command_async(
+            types.ExecuteCommandParams(command="redline.summarize", arguments=[uri, whole_line])
+        )
+        assert result is None
+    assert len(client.applied_edits) == edits_before  # type: ignore[attr-defined]
+    said = " ".join(m.message for m in client.messages)
+    assert "is a python document" in said and "is not open in the editor" in said
+    client.text_document_did_save(
+        types.DidSaveTextDocumentParams(text_document=types.TextDocumentIdentifier(code.as_uri()))
+    )
+    await stats(client)  # a round trip: the save was handled
+    await asyncio.sleep(3)  # past the quiet time after which observing would run
+    nothing_of(SECRET, data)
