@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from lsprotocol import types
+from pygls.exceptions import FeatureRequestError
 from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from redline import __version__
 from redline.config import Settings
 from redline.errors import InputError, ModelError, RedlineError
-from redline.lsp import actions, inline
+from redline.lsp import actions, framing, inline
 from redline.lsp.engine import Engine
 from redline.lsp.observing import Observer
 from redline.lsp.protocol import Edit, RedlineProtocol
@@ -125,10 +127,22 @@ class RedlineServer(LanguageServer):
         self._soon(self.window_log_message, params)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
+        """A RedlineError is shown (once); any other goes to the log, never to a popup.
+
+        A request's error is in its response already (pygls' default shows the others).
+        """
         if isinstance(error, RedlineError):
             self.report(error)
-        else:
-            super().report_server_error(error, source)
+        elif source is not FeatureRequestError:
+            self.log(f"error in the server: {error}")
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+        """Serve on stdio with redline's reader (:mod:`redline.lsp.framing`)."""
+        framing.serve_stdio(self, stdin or sys.stdin.buffer, stdout or sys.stdout.buffer)
+
+    def start_tcp(self, host: str, port: int) -> None:
+        """Serve on TCP with redline's reader (:mod:`redline.lsp.framing`)."""
+        framing.serve_tcp(self, host, port)
 
     @contextlib.asynccontextmanager
     async def progress(self, title: str) -> AsyncIterator[Reporter]:
