@@ -52,7 +52,7 @@ class DocumentState:
 
     def due_retrieval(self, prefix: str) -> bool:
         """Whether the document just reached a word count that calls for new context."""
-        words = len(prefix.split())
+        words = len(prefix.split(maxsplit=RETRIEVE_AT_WORDS[-1]))  # bounded: a 5 MB text too
         reached = sum(1 for n in RETRIEVE_AT_WORDS if words >= n) - 1
         if reached > self.retrieved_at:
             self.retrieved_at = reached

@@ -124,10 +124,9 @@ def _keystrokes(targets: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-async def _type_through_server(
-    command: list[str], env: dict[str, str], keystrokes: list[tuple[str, str]]
-) -> tuple[list[float], dict[str, int], int]:
-    """Type the keystrokes through a pygls client; per-keystroke seconds, sources, RSS."""
+async def start_client(command: list[str], env: dict[str, str]) -> tuple[Any, int]:
+    """A pygls client of a server spawned with ``command``, once its models have loaded;
+    with the server's resident memory then."""
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -159,7 +158,23 @@ async def _type_through_server(
     await client.initialize_async(types.InitializeParams(capabilities=capabilities))
     client.initialized(types.InitializedParams())
     await asyncio.wait_for(loaded.wait(), LOAD_TIMEOUT)
-    resident = _resident(client._server.pid) if client._server else 0
+    return client, _resident(client._server.pid) if client._server else 0
+
+
+async def stop_client(client: Any) -> None:
+    """Shut the server down as an editor does."""
+    await client.shutdown_async(None)
+    client.exit(None)
+    await client.stop()
+
+
+async def _type_through_server(
+    command: list[str], env: dict[str, str], keystrokes: list[tuple[str, str]]
+) -> tuple[list[float], dict[str, int], int]:
+    """Type the keystrokes through a pygls client; per-keystroke seconds, sources, RSS."""
+    from lsprotocol import types
+
+    client, resident = await start_client(command, env)
 
     def change(uri: str, text: str) -> None:
         versions[uri] += 1
@@ -203,9 +218,7 @@ async def _type_through_server(
         stats = await client.protocol.send_request_async("redline/stats", {})
         source = stats._asdict()["last_completion"]
         sources[source] = sources.get(source, 0) + 1
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
+    await stop_client(client)
     return seconds, sources, resident
 
 

@@ -142,13 +142,24 @@ def bench_prelude_command(
     show_default=True,
     help="How many times each server is started for the start-up time.",
 )
+@click.option(
+    "--big",
+    is_flag=True,
+    help="Instead: a keystroke in 5 MB documents beside one in a 5 KB document.",
+)
 @click.pass_obj
-def bench_lsp_command(obj: CliContext, starts: int) -> None:
+def bench_lsp_command(obj: CliContext, starts: int, big: bool) -> None:
     """The language server through a real client beside a bare pygls server and direct calls."""
     from redline.bench.latency import sample_texts
     from redline.bench.lsp import format_lsp_table, run_lsp_bench
 
     texts = sample_texts()
+    if big:
+        from redline.bench.lsp_big import format_big_table, run_big_bench
+
+        with error_console.status("typing at the end of 5 KB and 5 MB documents ..."):
+            console.print(format_big_table(run_big_bench(obj.settings(), history=texts[:6])))
+        return
     with error_console.status("starting servers, then typing the sample through `redline lsp` ..."):
         result = run_lsp_bench(obj.settings(), history=texts[:6], targets=texts[6:], starts=starts)
     console.print(format_lsp_table(result))

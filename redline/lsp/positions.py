@@ -1,9 +1,10 @@
 """Positions: the encoding negotiated with the client, and the text around the cursor.
 
 LSP positions count UTF-16 code units unless client and server agree on
-another encoding; redline takes UTF-8 where the client offers it. pygls'
-document converts positions to Python string offsets (code points) with the
-negotiated encoding, so everything past this module works in offsets.
+another encoding; redline takes UTF-8 where the client offers it. The server's
+documents (:class:`redline.lsp.text.IndexedDocument`) convert positions to Python
+string offsets (code points) with the negotiated encoding, so everything past this
+module works in offsets.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lsprotocol import types
-from pygls.workspace import TextDocument
+
+from redline.lsp.text import IndexedDocument
 
 # Characters after the cursor passed to the Assistant.
 SUFFIX_CHARS = 400
@@ -37,18 +39,10 @@ class Cursor:
     position: types.Position
 
 
-def cursor_at(document: TextDocument, position: types.Position) -> Cursor:
+def cursor_at(document: IndexedDocument, position: types.Position) -> Cursor:
     """The text before and after ``position``, clamped into the document."""
+    offset = offset_at(document, position)
     source = document.source
-    lines = document.lines
-    if position.line >= len(lines):  # past the last line: the end of the document
-        offset = len(source)
-    else:
-        line = max(position.line, 0)
-        text = lines[line].rstrip("\r\n")
-        width = document.position_codec.client_num_units(text)
-        character = min(max(position.character, 0), width)
-        offset = document.offset_at_position(types.Position(line=line, character=character))
     return Cursor(
         uri=document.uri,
         version=document.version,
@@ -59,20 +53,14 @@ def cursor_at(document: TextDocument, position: types.Position) -> Cursor:
     )
 
 
-def position_at(document: TextDocument, offset: int) -> types.Position:
+def position_at(document: IndexedDocument, offset: int) -> types.Position:
     """The client position of a code point offset (the end of the text included)."""
-    source = document.source
-    offset = min(max(offset, 0), len(source))
-    line_start = source.rfind("\n", 0, offset) + 1
-    return types.Position(
-        line=source.count("\n", 0, line_start),
-        character=document.position_codec.client_num_units(source[line_start:offset]),
-    )
+    return document.client_position_at_offset(offset)
 
 
-def offset_at(document: TextDocument, position: types.Position) -> int:
+def offset_at(document: IndexedDocument, position: types.Position) -> int:
     """The code point offset of a client position, clamped into the document."""
-    return cursor_at(document, position).offset
+    return document.offset_at_position(position)
 
 
 def word_start(prefix: str) -> int:

@@ -10,7 +10,8 @@
   arguments, openlawlibrary/pygls#548). :mod:`redline.lsp.framing` reads the frames
   and hands their bodies to :meth:`RedlineProtocol.receive`.
 - A change to a document that is not open is ignored (pygls would read it from disk).
-- The position encoding is UTF-8 where the client offers it, else UTF-16.
+- The position encoding is UTF-8 where the client offers it, else UTF-16; documents
+  are :class:`redline.lsp.text.IndexedDocument`, fast at any size.
 - Each document change is reported as an edit in code point offsets, measured
   on the text before the change, so tracked ranges can follow it; a closing
   document is reported while its text is still there.
@@ -45,6 +46,7 @@ from pygls.workspace import TextDocument
 
 from redline.lsp.framing import Unreadable
 from redline.lsp.positions import offset_at, preferred_encoding
+from redline.lsp.text import IndexedWorkspace, common_prefix
 
 logger = logging.getLogger(__name__)
 
@@ -88,13 +90,8 @@ def edit_of(document: TextDocument, change: types.TextDocumentContentChangeEvent
         end = max(start, offset_at(document, change.range.end))
         return Edit(document.uri, start, end, change.text)
     new = change.text  # the whole document: reduce it to the span that differs
-    start = 0
-    limit = min(len(old), len(new))
-    while start < limit and old[start] == new[start]:
-        start += 1
-    tail = 0
-    while tail < limit - start and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
+    start = common_prefix(old, new)
+    tail = common_prefix(old[start:][::-1], new[start:][::-1])
     return Edit(document.uri, start, len(old) - tail, new[start : len(new) - tail])
 
 
@@ -178,7 +175,15 @@ class RedlineProtocol(LanguageServerProtocol):
         encoding = preferred_encoding(params.capabilities)
         general = params.capabilities.general or types.GeneralClientCapabilities()
         params.capabilities.general = attrs.evolve(general, position_encodings=[encoding])
-        return (yield from super().lsp_initialize(params))
+        result = yield from super().lsp_initialize(params)
+        plain = self.workspace  # pygls' own, before any document is open: documents made fast
+        self._workspace = IndexedWorkspace(
+            plain.root_uri,
+            self._server._text_document_sync_kind,
+            list(plain.folders.values()),
+            plain.position_encoding,
+        )
+        return result
 
     @lsp_method(types.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(

@@ -47,7 +47,7 @@ class RedlineServer(LanguageServer):
         self.engine = Engine(settings)
         self.suggester = Suggester(self.engine, self._version_of, self.report)
         self.tracker = Tracker(self._text_of, self._on_final)
-        self.observer = Observer(self.engine, self.report)
+        self.observer = Observer(self.engine, self.report, self.log)
         self.retention = Retention()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._shown: set[str] = set()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+# The longest text observed at a time: one mail, note or chapter, never a whole archive.
+MAX_SAMPLE_CHARS = 2_000_000
+
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 

@@ -8,13 +8,10 @@ import numpy as np
 
 from redline.errors import InputError
 from redline.memory.embedder import Embedder
-from redline.memory.passages import split_passages
+from redline.memory.passages import MAX_SAMPLE_CHARS, split_passages
 from redline.memory.phrases import PhraseModel
 from redline.memory.store import Passage, Store
 from redline.memory.vector_index import VectorIndex
-
-# Larger texts are refused: observe them in parts (a file per note or mail).
-MAX_SAMPLE_CHARS = 2_000_000
 
 
 class WritingMemory:
