@@ -10,7 +10,6 @@ bind to one that is not loopback.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.documents import NEWS
+from tests.jsonrpc import answer, send
 
 pytestmark = pytest.mark.skipif(
     shutil.which("unshare") is None
@@ -54,26 +54,6 @@ def network_calls(log: Path) -> list[str]:
         if call and not (call[1] == "bind" and any(f'"{a}"' in call[3] for a in LOOPBACK)):
             found.append(line)
     return found
-
-
-def send(server: subprocess.Popen[bytes], message: dict) -> None:
-    body = json.dumps({"jsonrpc": "2.0", **message}).encode()
-    assert server.stdin is not None
-    server.stdin.write(b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
-    server.stdin.flush()
-
-
-def answer(server: subprocess.Popen[bytes], id: int) -> dict:
-    """Read messages from the server until the response to ``id``."""
-    assert server.stdout is not None
-    while True:
-        length = 0
-        while (line := server.stdout.readline().strip()) != b"":
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        message = json.loads(server.stdout.read(length))
-        if message.get("id") == id and "method" not in message:
-            return message
 
 
 def lsp_session(log: Path, redline: list[str], uri: str, text: str) -> dict:
