@@ -26,6 +26,14 @@ class Settings:
         metadata={"help": "'' for the embedded SmolLM2, a GGUF path, or a litellm model id"},
     )
     api_base: str = field(default="", metadata={"help": "server URL for a litellm model"})
+    api_key: str = field(
+        default="",
+        metadata={"help": "API key for a litellm model ('': api_key_env, else the provider's)"},
+    )
+    api_key_env: str = field(
+        default="",
+        metadata={"help": "name of an environment variable that holds the API key"},
+    )
     gpu_layers: int = field(
         default=0,
         metadata={"help": "layers offloaded to the GPU (-1: all, 0: CPU only)", "range": (-1, 999)},

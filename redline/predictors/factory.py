@@ -22,6 +22,8 @@ def make_predictor(settings: Settings) -> Predictor:
             threads=settings.threads,
             context_size=settings.context_size,
         )
+    from redline.predictors.providers import configured_key
     from redline.predictors.remote import LiteLLMPredictor
 
-    return LiteLLMPredictor(settings.model, settings.api_base)
+    key = configured_key(settings.api_key, settings.api_key_env)
+    return LiteLLMPredictor(settings.model, settings.api_base, key)
