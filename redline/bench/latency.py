@@ -1,4 +1,5 @@
-"""`redline bench complete`: latency of Assistant.complete beside a raw llama.cpp call."""
+"""`redline bench complete`: latency of Assistant.complete beside a raw llama.cpp call, and a
+remote model's beside its predictor alone."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from redline.assistant import Assistant
 from redline.bench.keystrokes import percentile
 from redline.config import Settings
+from redline.predictors.base import generate
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
 
@@ -48,6 +50,45 @@ def _timed(call: Callable[[], object]) -> float:
     return time.perf_counter() - start
 
 
+@dataclass
+class Typing:
+    """Seconds per call of each of redline's paths while the targets were typed, and the
+    model calls' details (their prompt, token limit and output)."""
+
+    model_s: list[float]
+    phrase_s: list[float]
+    cached_s: list[float]
+    model_calls: list[dict[str, Any]]
+
+
+def type_targets(assistant: Assistant, history: list[str], targets: list[str]) -> Typing:
+    """Observe ``history``, then type ``targets`` word by word through ``assistant``, and the
+    first letter of each suggestion (the cached-keystroke path)."""
+    typing = Typing([], [], [], [])
+    for text in history:
+        assistant.observe_writing(text)
+    predictor = assistant.predictor
+    if hasattr(predictor, "load"):
+        predictor.load()
+    assistant.writing.phrases()
+    assistant.complete("warm up")
+    for target in targets:
+        for prefix in word_prefixes(target):
+            start = time.perf_counter()
+            detail = assistant.complete_detail(prefix)
+            elapsed = time.perf_counter() - start
+            if detail["source"] == "model":
+                typing.model_s.append(elapsed)
+                typing.model_calls.append(detail)
+            elif detail["source"] == "phrases":
+                typing.phrase_s.append(elapsed)
+            suggestion = detail["suggestion"]
+            if len(suggestion.strip()) > 1:
+                typed = prefix + suggestion[: 2 if suggestion[0] == " " else 1]
+                typing.cached_s.append(_timed(lambda t=typed: assistant.complete(t)))
+    return typing
+
+
 def bench_complete(settings: Settings, history: list[str], targets: list[str]) -> list[LatencyRow]:
     """Type ``targets`` word by word through redline, then replay the same prompts raw.
 
@@ -57,41 +98,41 @@ def bench_complete(settings: Settings, history: list[str], targets: list[str]) -
     user's phrases, and the cached-keystroke path (typing the first letter
     of a suggestion).
     """
-    model_s: list[float] = []
-    phrase_s: list[float] = []
-    cached_s: list[float] = []
-    prompts = []
     with (
         tempfile.TemporaryDirectory(prefix="redline-bench-") as scratch,
         Assistant(settings=settings, data_dir=scratch) as assistant,
     ):
-        for text in history:
-            assistant.observe_writing(text)
-        assistant.predictor.load()
-        assistant.writing.phrases()
-        assistant.complete("warm up")
-        for target in targets:
-            for prefix in word_prefixes(target):
-                start = time.perf_counter()
-                detail = assistant.complete_detail(prefix)
-                elapsed = time.perf_counter() - start
-                if detail["source"] == "model":
-                    model_s.append(elapsed)
-                    prompts.append((detail["prompt"], _tokens_generated(assistant, detail)))
-                elif detail["source"] == "phrases":
-                    phrase_s.append(elapsed)
-                suggestion = detail["suggestion"]
-                if len(suggestion.strip()) > 1:
-                    typed = prefix + suggestion[: 2 if suggestion[0] == " " else 1]
-                    cached_s.append(_timed(lambda t=typed: assistant.complete(t)))
-        tokens = [(assistant.predictor.prompt_tokens(p), n) for p, n in prompts]
+        typing = type_targets(assistant, history, targets)
+        tokens = [
+            (assistant.predictor.prompt_tokens(d["prompt"]), _tokens_generated(assistant, d))
+            for d in typing.model_calls
+        ]
         path = assistant.predictor.path
     raw_s = _raw_llama_latencies(settings, path, tokens)
     return [
-        row("redline (model ran)", model_s),
+        row("redline (model ran)", typing.model_s),
         row("raw llama.cpp, same prompts", raw_s),
-        row("redline (user's phrases)", phrase_s),
-        row("redline (cached keystroke)", cached_s),
+        row("redline (user's phrases)", typing.phrase_s),
+        row("redline (cached keystroke)", typing.cached_s),
+    ]
+
+
+def bench_remote(settings: Settings, history: list[str], targets: list[str]) -> list[LatencyRow]:
+    """The same typing with a remote model (``settings.model`` at ``settings.api_base``), beside
+    its predictor alone (litellm and the server) on the very same prompts and token limits."""
+    with (
+        tempfile.TemporaryDirectory(prefix="redline-bench-") as scratch,
+        Assistant(settings=settings, data_dir=scratch) as assistant,
+    ):
+        typing = type_targets(assistant, history, targets)
+        raw_s = [
+            _timed(lambda d=d: generate(assistant.predictor, d["prompt"], d["max_tokens"], ("\n",)))
+            for d in typing.model_calls
+        ]
+    return [
+        row(f"redline, {settings.model} (model ran)", typing.model_s),
+        row(f"{settings.model} alone, same prompts", raw_s),
+        row(f"redline, {settings.model} (cached keystroke)", typing.cached_s),
     ]
 
 

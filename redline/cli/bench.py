@@ -21,25 +21,40 @@ def bench() -> None:
 
 
 @bench.command("complete")
+@click.option("--model", "remote", help="A remote model (litellm id) to measure beside the local.")
+@click.option("--api-base", help="The remote model's server URL (else the api_base setting).")
 @click.pass_obj
-def bench_complete_command(obj: CliContext) -> None:
-    """Latency of completions beside raw llama.cpp calls with the same prompts."""
-    from redline.bench.latency import bench_complete, ratio, sample_texts
+def bench_complete_command(obj: CliContext, remote: str | None, api_base: str | None) -> None:
+    """Latency of completions beside raw llama.cpp calls with the same prompts; with --model,
+    a remote model's beside its predictor alone, on the same typing."""
+    from redline.bench.latency import bench_complete, bench_remote, ratio, sample_texts
 
     texts = sample_texts()
+    history, targets = texts[:6], texts[6:]
     with error_console.status("typing the bundled sample texts word by word ..."):
-        rows = bench_complete(obj.settings(), history=texts[:6], targets=texts[6:])
+        rows = bench_complete(obj.settings(), history, targets)
     table = Table(title="redline bench complete", title_justify="left")
     for column in ("path", "calls", "p50 ms", "p95 ms"):
         table.add_column(column, justify="right" if column != "path" else "left")
-    for r in rows:
-        table.add_row(r.name, str(r.calls), f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}")
     model, raw, _, cached = rows
-    table.caption = (
+    caption = (
         f"model path vs raw llama.cpp: p50 ratio {ratio(model.p50_ms, raw.p50_ms)}, "
         f"p95 ratio {ratio(model.p95_ms, raw.p95_ms)} (target ≤ 1.2); "
         f"cached keystroke p95 {cached.p95_ms:.2f} ms (target < 5 ms)"
     )
+    if remote:
+        settings = obj.settings(model=remote, api_base=api_base)
+        with error_console.status(f"typing them again with {remote} ..."):
+            remote_rows = bench_remote(settings, history, targets)
+        path, alone, _ = remote_rows
+        rows += remote_rows
+        caption += (
+            f"; {remote}: redline vs its predictor alone p50 ratio "
+            f"{ratio(path.p50_ms, alone.p50_ms)}, p95 ratio {ratio(path.p95_ms, alone.p95_ms)}"
+        )
+    for r in rows:
+        table.add_row(r.name, str(r.calls), f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}")
+    table.caption = caption
     console.print(table)
 
 

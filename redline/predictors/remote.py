@@ -121,7 +121,7 @@ class LiteLLMPredictor:
                 seed=sampling.seed,
                 stream=True,
                 timeout=TIMEOUT,
-                max_retries=0,  # a suggestion asked again is a new keystroke's
+                max_retries=0,  # fail at once: the next keystroke or command asks again
                 drop_params=True,  # a provider without seed (or top_p) goes without it
                 **payload,
             )
