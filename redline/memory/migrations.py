@@ -98,6 +98,26 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX prompt_activations_task ON prompt_activations(task, id);
     """,
+    # 4: the phrase model's counts, kept with the samples they were counted from (see
+    # redline.memory.phrase_counts); empty here, they are counted on first use.
+    """
+    CREATE TABLE phrase_counts (
+        context TEXT NOT NULL,
+        token TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (context, token)
+    ) WITHOUT ROWID;
+    CREATE TABLE outline_counts (
+        context TEXT NOT NULL,
+        token TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (context, token)
+    ) WITHOUT ROWID;
+    CREATE TABLE phrase_words (word TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
+    CREATE TABLE phrase_state (samples INTEGER NOT NULL, last_id INTEGER NOT NULL,
+                               version INTEGER NOT NULL);
+    INSERT INTO phrase_state (samples, last_id, version) VALUES (0, 0, 1);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

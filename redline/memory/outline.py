@@ -11,8 +11,9 @@ previous one or two openings of the same document.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from redline.memory.tokens import tokenize
 
@@ -48,19 +49,18 @@ def at_paragraph_start(prefix: str) -> bool:
     return PARAGRAPH_START.search(prefix[-200:]) is not None
 
 
+class Openings(Protocol):
+    """Where the counts are: which opening (its words joined by ``\x1f``) followed a context."""
+
+    def openings_after(self, context: tuple[Opening, ...]) -> Mapping[str, int]: ...
+
+
 class Outline:
-    """Counts of the paragraph openings that followed the last one or two of a document."""
+    """Counts of the paragraph openings that followed the last one or two of a document
+    (counted by :class:`redline.memory.phrase_counts.Tallies`)."""
 
-    def __init__(self) -> None:
-        self.counts: dict[tuple[Opening, ...], Counter[Opening]] = defaultdict(Counter)
-
-    def add(self, text: str) -> None:
-        """Learn the order of one document's paragraphs."""
-        heads = openings(text)
-        for i in range(1, len(heads)):
-            self.counts[(heads[i - 1],)][heads[i]] += 1
-            if i >= 2:
-                self.counts[(heads[i - 2], heads[i - 1])][heads[i]] += 1
+    def __init__(self, counts: Openings) -> None:
+        self.counts = counts
 
     def next_opening(self, written: str, min_support: int = MIN_DOCUMENTS) -> NextOpening | None:
         """How the paragraph after ``written`` (which ends at a paragraph break) likely opens.
@@ -74,9 +74,9 @@ class Outline:
         for n in (2, 1):
             if len(heads) < n:
                 continue
-            followers = self.counts.get(tuple(heads[-n:]))
-            total = sum(followers.values()) if followers else 0
+            followers = self.counts.openings_after(tuple(heads[-n:]))
+            total = sum(followers.values())
             if total >= min_support:
-                words, count = followers.most_common(1)[0]
-                return NextOpening(words, count / total, total)
+                words, count = max(followers.items(), key=lambda item: (item[1], item[0]))
+                return NextOpening(tuple(words.split("\x1f")), count / total, total)
         return None

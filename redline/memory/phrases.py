@@ -12,17 +12,33 @@ the user writes it.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
-from redline.memory.outline import MIN_DOCUMENTS, Outline, at_paragraph_start
+from redline.memory.outline import MIN_DOCUMENTS, Opening, Outline, at_paragraph_start
+from redline.memory.phrase_counts import END, ORDER, START, MemoryCounts
 from redline.memory.tokens import NEWLINE, join_tokens, tokenize
 
-START = "<s>"
-END = "</s>"  # the end of a text: nothing the user writes follows
 # Characters at the end of a text read for its context: far more than the few
 # words the model looks back, and a constant cost however long the document.
 CONTEXT_CHARS = 400
+
+
+class Counts(Protocol):
+    """What the model reads: :class:`redline.memory.phrase_counts.MemoryCounts` or
+    ``StoredCounts``."""
+
+    def followers(self, context: tuple[str, ...]) -> Mapping[str, int]: ...
+
+    def openings_after(self, context: tuple[Opening, ...]) -> Mapping[str, int]: ...
+
+    def words_from(self, partial: str) -> Mapping[str, int]: ...
+
+    def written(self, word: str) -> int: ...
+
+    def texts(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -36,29 +52,28 @@ class Phrase:
 
 
 class PhraseModel:
-    """Counts of what followed each context of up to ``order - 1`` tokens in the user's writing."""
+    """Counts of what followed each context of up to ``ORDER - 1`` tokens in the user's
+    writing (in memory unless ``counts`` says where they are)."""
 
-    def __init__(self, order: int = 5) -> None:
+    def __init__(self, counts: Counts | None = None, order: int = ORDER) -> None:
         self.order = order
-        self.counts: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-        self.vocabulary: Counter[str] = Counter()
-        self.outline = Outline()
-        self.texts = 0
+        self.source = MemoryCounts(order) if counts is None else counts
+        self.outline = Outline(self.source)
+
+    @property
+    def texts(self) -> int:
+        """How many texts the counts come from."""
+        return self.source.texts()
+
+    def written(self, word: str) -> int:
+        """How often the user wrote ``word``."""
+        return self.source.written(word)
 
     def add(self, text: str) -> None:
-        """Learn the phrases of one piece of writing."""
-        words = tokenize(text)
-        while words and words[-1] == NEWLINE:  # a file's last line break: the text ends before it
-            words.pop()
-        tokens = [START, *words, END]
-        self.vocabulary.update(tokens[1:-1])
-        for i in range(1, len(tokens)):
-            for n in range(1, self.order):
-                if i - n < 0:
-                    break
-                self.counts[tuple(tokens[i - n : i])][tokens[i]] += 1
-        self.outline.add(text)
-        self.texts += 1
+        """Learn the phrases of one piece of writing (a model held in memory)."""
+        if not isinstance(self.source, MemoryCounts):
+            raise TypeError("stored counts grow with Store.add_sample")
+        self.source.add(text)
 
     def next_token(
         self,
@@ -82,7 +97,7 @@ class PhraseModel:
         text, observed unfinished when its editor opened it.
         """
         for n in range(min(self.order - 1, len(history)), 0, -1):
-            followers = self.counts.get(tuple(history[-n:]))
+            followers = self.source.followers(tuple(history[-n:]))
             if goes_on and followers and followers.get(END) == 1:
                 followers = Counter({t: c for t, c in followers.items() if t != END})
             if not followers:
@@ -106,7 +121,8 @@ class PhraseModel:
         self, partial: str, refused: str, min_support: int
     ) -> tuple[str, float, int] | None:
         """The word of the user's that most often finished ``partial``, its share and support."""
-        words = {w: c for w, c in self.vocabulary.items() if _extends(w, partial, refused)}
+        found = self.source.words_from(partial)
+        words = {w: c for w, c in found.items() if _extends(w, partial, refused)}
         total = sum(words.values())
         if not words or total < min_support:
             return None
@@ -117,7 +133,7 @@ class PhraseModel:
         """P(token | last n tokens), Witten-Bell interpolated with the shorter contexts."""
         probability = 0.0
         for k in range(1, n + 1):
-            followers = self.counts.get(tuple(history[-k:]))
+            followers = self.source.followers(tuple(history[-k:]))
             if not followers:
                 continue
             total, kinds = sum(followers.values()), len(followers)
@@ -132,7 +148,7 @@ class PhraseModel:
         """
         history = context_tokens(text)
         for n in range(min(self.order - 1, len(history)), 0, -1):
-            followers = self.counts.get(tuple(history[-n:]))
+            followers = self.source.followers(tuple(history[-n:]))
             if followers:
                 total = sum(followers.values())
                 return {t: count / total for t, count in followers.items() if t != END}
@@ -148,14 +164,14 @@ class PhraseModel:
     def word_is_complete(self, history: list[str], word: str) -> bool:
         """Whether the word at the cursor is finished, judged by what the user wrote after it."""
         for n in range(min(self.order - 1, len(history)), 0, -1):
-            followers = self.counts.get(tuple(history[-n:]))
+            followers = self.source.followers(tuple(history[-n:]))
             if not followers:
                 continue
             exact = followers.get(word, 0)
             longer = sum(c for t, c in followers.items() if t.startswith(word) and t != word)
             if exact or longer:
                 return exact >= longer
-        return word in self.vocabulary
+        return self.source.written(word) > 0
 
     def continue_text(
         self,

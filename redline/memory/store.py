@@ -19,6 +19,14 @@ import numpy as np
 from redline.errors import StoreError, os_hint
 from redline.memory import private
 from redline.memory.migrations import MIGRATIONS, SCHEMA_VERSION
+from redline.memory.phrase_counts import (
+    PHRASE_VERSION,
+    Tallies,
+    counted_state,
+    record_state,
+    recount,
+    write_tallies,
+)
 
 # PRAGMA application_id marks a database as redline's ("RDLN").
 APPLICATION_ID = 0x52444C4E
@@ -154,12 +162,20 @@ class Store:
         return bool(self.query("SELECT 1 FROM samples WHERE hash = ?", (text_hash(text),)))
 
     def add_sample(
-        self, text: str, uri: str | None, passages: list[str], embeddings: np.ndarray
+        self,
+        text: str,
+        uri: str | None,
+        passages: list[str],
+        embeddings: np.ndarray,
+        tallies: Tallies | None = None,
     ) -> list[int]:
-        """Store a writing sample and its new passages; returns the new passage ids."""
+        """Store a writing sample and its new passages, and add its phrase ``tallies`` to the
+        stored counts where those are up to date; returns the new passage ids."""
         now = time.time()
         new_ids: list[int] = []
         with self.transaction() as conn:
+            samples, last_id = self._sample_state(conn)
+            in_step = counted_state(conn) == (samples, last_id, PHRASE_VERSION)
             cursor = conn.execute(
                 "INSERT OR IGNORE INTO samples (uri, text, hash, created) VALUES (?, ?, ?, ?)",
                 (uri, text, text_hash(text), now),
@@ -167,6 +183,9 @@ class Store:
             if not cursor.rowcount:
                 return []
             sample_id = cursor.lastrowid
+            if tallies is not None and in_step:
+                write_tallies(conn, tallies)
+                record_state(conn, samples + 1, sample_id)
             for passage, vector in zip(passages, embeddings, strict=True):
                 cursor = conn.execute(
                     "INSERT OR IGNORE INTO passages (sample_id, text, hash, embedding, created)"
@@ -237,8 +256,24 @@ class Store:
 
     def sample_state(self) -> tuple[int, int]:
         """(row count, largest id) of the writing samples."""
-        count, largest = self.query("SELECT count(*), coalesce(max(id), 0) FROM samples")[0]
+        with self._lock, self._reporting():
+            return self._sample_state(self._conn)
+
+    @staticmethod
+    def _sample_state(conn: sqlite3.Connection) -> tuple[int, int]:
+        count, largest = conn.execute(
+            "SELECT count(*), coalesce(max(id), 0) FROM samples"
+        ).fetchone()
         return count, largest
+
+    def update_phrase_counts(self) -> bool:
+        """Recount the phrase counts from the samples unless they were counted from exactly
+        these samples by this version; whether they were recounted."""
+        with self.transaction() as conn:
+            if counted_state(conn) == (*self._sample_state(conn), PHRASE_VERSION):
+                return False
+            recount(conn)
+            return True
 
     def log_event(self, kind: str, payload: dict) -> None:
         with self.transaction() as conn:

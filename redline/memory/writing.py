@@ -9,6 +9,7 @@ import numpy as np
 from redline.errors import InputError
 from redline.memory.embedder import Embedder
 from redline.memory.passages import MAX_SAMPLE_CHARS, split_passages
+from redline.memory.phrase_counts import StoredCounts, tallies_of
 from redline.memory.phrases import PhraseModel
 from redline.memory.store import Passage, Store
 from redline.memory.vector_index import VectorIndex
@@ -26,8 +27,9 @@ class WritingMemory:
             rows=store.passage_vectors,
             state=store.passage_state,
         )
-        self._phrases = PhraseModel()
-        self._phrases_state = (0, 0)  # (samples counted, last sample id) in _phrases
+        self._counts = StoredCounts(store.query)
+        self._phrases = PhraseModel(self._counts)
+        self._phrases_state = (-1, -1)  # (samples, last sample id) the counts were read for
         self._lock = threading.Lock()
 
     def observe(self, text: str, uri: str | None = None) -> int:
@@ -48,7 +50,8 @@ class WritingMemory:
         known = self.store.known_passages(passages) if passages else set()
         fresh = list(dict.fromkeys(p for p in passages if p not in known))
         vectors = self.embedder.embed(fresh)
-        ids = self.store.add_sample(text, uri, fresh, vectors)
+        self.store.update_phrase_counts()  # once, for a memory of an older redline
+        ids = self.store.add_sample(text, uri, fresh, vectors, tallies_of([text]))
         if ids:
             by_text = {p: v for p, v in zip(fresh, vectors, strict=True)}
             rows = self.store.passages(ids)
@@ -93,18 +96,14 @@ class WritingMemory:
         return WritingWithout(self, frozenset(held_out))
 
     def phrases(self) -> PhraseModel:
-        """The phrase model of every sample, brought up to date with what any process stored."""
+        """The phrase model of every sample, read from the stored counts, which are recounted
+        first if they disagree with the samples (any process may have stored some)."""
         with self._lock:
-            count, largest = self.store.sample_state()
-            seen, last_id = self._phrases_state
-            if (count, largest) != (seen, last_id):
-                newer = self.store.samples_after(last_id)
-                if seen + len(newer) != count:  # samples were deleted: count again
-                    self._phrases, seen, newer = PhraseModel(), 0, self.store.samples_after(0)
-                for sample_id, text in newer:
-                    self._phrases.add(text)
-                    seen, last_id = seen + 1, sample_id
-                self._phrases_state = (seen, last_id)
+            state = self.store.sample_state()
+            if state != self._phrases_state:
+                self.store.update_phrase_counts()
+                self._counts.forget()
+                self._phrases_state = state
             return self._phrases
 
 

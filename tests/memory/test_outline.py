@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redline.memory.outline import Outline, at_paragraph_start, openings
+from redline.memory.phrase_counts import MemoryCounts
 from redline.memory.phrases import PhraseModel
 
 STATUS = (
@@ -17,10 +18,10 @@ WEEKS = [
 
 
 def outline_of(*texts: str) -> Outline:
-    outline = Outline()
+    counts = MemoryCounts()
     for text in texts:
-        outline.add(text)
-    return outline
+        counts.add(text)
+    return Outline(counts)
 
 
 def test_openings_are_the_first_words_of_each_paragraph() -> None:

@@ -48,8 +48,8 @@ def test_join_tokens_spacing() -> None:
 def test_add_counts_texts_and_vocabulary() -> None:
     model = trained("a b a", "b")
     assert model.texts == 2
-    assert model.vocabulary["a"] == 2
-    assert model.vocabulary["b"] == 2
+    assert model.written("a") == 2
+    assert model.written("b") == 2
 
 
 def test_continues_a_recurring_phrase(mails: PhraseModel) -> None:

@@ -299,7 +299,7 @@ def test_phrases_are_counted_once_per_sample(memory: WritingMemory) -> None:
     memory.observe(MAIL.format("beta opens Monday"))  # a duplicate: not stored
     model = memory.phrases()
     assert model.texts == 1
-    assert model.vocabulary["Dana"] == 1
+    assert model.written("Dana") == 1
 
 
 def test_phrases_recount_after_samples_are_deleted(memory: WritingMemory, store: Store) -> None:
@@ -311,7 +311,7 @@ def test_phrases_recount_after_samples_are_deleted(memory: WritingMemory, store:
         conn.execute("DELETE FROM samples WHERE text LIKE '%venue%'")
     model = memory.phrases()
     assert model.texts == 2
-    assert model.vocabulary["venue"] == 0
+    assert model.written("venue") == 0
 
 
 def test_phrases_see_a_sample_added_after_a_deletion(memory: WritingMemory, store: Store) -> None:
@@ -323,4 +323,4 @@ def test_phrases_see_a_sample_added_after_a_deletion(memory: WritingMemory, stor
         conn.execute("DELETE FROM samples WHERE text LIKE 'Something%'")
     memory.observe(MAIL.format("venue is booked"))
     assert store.sample_count() == 2
-    assert memory.phrases().vocabulary["venue"] == 1
+    assert memory.phrases().written("venue") == 1
