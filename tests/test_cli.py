@@ -109,6 +109,8 @@ def test_config_init_show_and_path(tmp_path: Path) -> None:
     assert run("config", "init", env=env).returncode == 2  # exists: needs --force
     shown = run("config", "show", env={**env, "REDLINE_MAX_TOKENS": "7"})
     assert b"max_tokens = 7" in shown.stdout
+    keyed = run("config", "show", env={**env, "REDLINE_API_KEY": "sk-very-secret"})
+    assert b"sk-very-secret" not in keyed.stdout and b'api_key = "(set, hidden)"' in keyed.stdout
 
 
 def test_bench_ksr_prints_redline_beside_the_ngram_baseline(tmp_path: Path) -> None:

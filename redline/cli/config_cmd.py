@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
 from redline.cli import CliContext
@@ -21,8 +23,11 @@ def config() -> None:
 @config.command()
 @click.pass_obj
 def show(obj: CliContext) -> None:
-    """The settings in effect (defaults < config.toml < REDLINE_* < flags)."""
-    console.print(render_toml(obj.settings()), markup=False)
+    """The settings in effect (defaults < config.toml < REDLINE_* < flags); a key is hidden."""
+    settings = obj.settings()
+    if settings.api_key:  # a terminal is shared, recorded, pasted into issues
+        settings = replace(settings, api_key="(set, hidden)")
+    console.print(render_toml(settings), markup=False)
 
 
 @config.command()

@@ -23,7 +23,7 @@ from redline.lsp import actions, framing, inline
 from redline.lsp.engine import Engine
 from redline.lsp.observing import Observer
 from redline.lsp.protocol import Edit, RedlineProtocol
-from redline.lsp.settings import LspSettings, merge_settings
+from redline.lsp.settings import MODEL_SETTINGS, LspSettings, merge_settings
 from redline.lsp.stats import EVENT, Retention, event_payload
 from redline.lsp.suggest import Suggester
 from redline.lsp.tracking import Tracked, Tracker
@@ -194,14 +194,16 @@ class RedlineServer(LanguageServer):
             self.log(f"models loaded ({self.engine.settings.model or 'embedded model'})")
 
     def apply_settings(self, raw: Any, source: str) -> dict[str, Any]:
-        """Take new settings; returns the engine settings that changed (model, learning)."""
+        """Take new settings; returns the engine settings that changed (the model's, learning)."""
         self.options, problems = merge_settings(self.options, raw, source)
         for problem in problems:
             self.report(problem)
         current = self.engine.settings
         changes: dict[str, Any] = {}
-        if self.options.model is not None and self.options.model != current.model:
-            changes["model"] = self.options.model
+        for name in MODEL_SETTINGS:
+            value = getattr(self.options, name)
+            if value is not None and value != getattr(current, name):
+                changes[name] = value
         if self.options.learning != current.learning:
             changes["learning"] = self.options.learning
         return changes

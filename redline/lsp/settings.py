@@ -37,9 +37,22 @@ class LspSettings:
     languages: tuple[str, ...] = PROSE_LANGUAGES
     max_tokens: int | None = None  # None: the Assistant's own setting
     learning: bool = True
-    model: str | None = None  # None: the Assistant's own setting
+    # None: the Assistant's own setting (config.toml, environment).
+    model: str | None = None
+    api_base: str | None = None
+    api_key: str | None = None
+    api_key_env: str | None = None
     # Seconds without an edit to a document after which tracked text is final.
     learn_idle_seconds: float = 30.0
+
+
+# The settings of the Assistant's model an editor may set: each a string.
+MODEL_SETTINGS = {
+    "model": "a model name, a GGUF path or a litellm model id",
+    "api_base": "a server URL",
+    "api_key": "an API key",
+    "api_key_env": "the name of an environment variable holding the API key",
+}
 
 
 def _snake(key: str) -> str:
@@ -64,9 +77,9 @@ def _coerce(name: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValueError("true or false")
         return value
-    if name == "model":
+    if name in MODEL_SETTINGS:
         if value is not None and not isinstance(value, str):
-            raise ValueError("a model name, a GGUF path or a litellm model id")
+            raise ValueError(MODEL_SETTINGS[name])
         return value
     if name == "learn_idle_seconds":
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:

@@ -1,5 +1,6 @@
-"""A language server session whose model is a model server (REDLINE_MODEL, REDLINE_API_BASE):
-inline completion continues the text, a code action drafts through the chat endpoint."""
+"""A language server session whose model is a model server, set by the editor's
+initializationOptions (model, apiBase): inline completion continues the text, a code
+action drafts through the chat endpoint."""
 
 from __future__ import annotations
 
@@ -29,10 +30,8 @@ async def client(
     model_server: ModelServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[LanguageClient]:
     data: Path = tmp_path_factory.mktemp("remote-lsp")
-    with pytest.MonkeyPatch.context() as env:  # the server process inherits them
-        env.setenv("REDLINE_MODEL", model_server.model)
-        env.setenv("REDLINE_API_BASE", model_server.api_base)
-        client, _ = await start_server(data)
+    options = {"redline": {"model": model_server.model, "apiBase": model_server.api_base}}
+    client, _ = await start_server(data, options=options)
     await wait_loaded(client)
     yield client
     await stop_server(client)
