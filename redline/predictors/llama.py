@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from redline.errors import ModelError
+from redline.predictors.amx import without_amx_kernels
 from redline.predictors.base import Cancellation, Prompt, Sampling, Stream, WordBias
 from redline.predictors.discovery import physical_cores
 from redline.predictors.partial import after_typed, split_partial
@@ -58,14 +59,15 @@ class LlamaPredictor:
                 from llama_cpp import Llama
 
                 try:
-                    self._llama = Llama(
-                        model_path=str(self.path),
-                        n_ctx=self.context_size,
-                        n_threads=self.threads,
-                        n_threads_batch=self.threads,  # else prompts use every core
-                        n_gpu_layers=self.gpu_layers,
-                        verbose=False,
-                    )
+                    with without_amx_kernels():
+                        self._llama = Llama(
+                            model_path=str(self.path),
+                            n_ctx=self.context_size,
+                            n_threads=self.threads,
+                            n_threads_batch=self.threads,  # else prompts use every core
+                            n_gpu_layers=self.gpu_layers,
+                            verbose=False,
+                        )
                 except (ValueError, RuntimeError) as exc:
                     raise ModelError(
                         f"llama.cpp could not load {self.path}: {exc}",

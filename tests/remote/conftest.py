@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from redline.assistant import Assistant
 from redline.config import load_settings
 from redline.predictors.discovery import embedded_model_path, physical_cores
 
@@ -63,13 +64,23 @@ def wait_serving(process: subprocess.Popen[bytes], api_base: str, log: Path) -> 
     pytest.fail(f"the model server did not serve within {START_TIMEOUT:.0f} s (log: {log})")
 
 
+# `python -m llama_cpp.server`, its weights kept off llama.cpp's AMX kernels as redline's own
+# are (see redline.predictors.amx): where the CPU has AMX, the plain server crashes.
+SERVE = """
+import runpy
+from redline.predictors.amx import without_amx_kernels
+with without_amx_kernels():
+    runpy.run_module("llama_cpp.server", run_name="__main__")
+"""
+
+
 @pytest.fixture(scope="session")
 def model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServer]:
     """``python -m llama_cpp.server`` with the embedded model on a free loopback port."""
     log = tmp_path_factory.mktemp("model-server") / "server.log"
     port = free_port()
     threads = str(load_settings().threads or physical_cores())
-    command = [sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_model_path()),
+    command = [sys.executable, "-c", SERVE, "--model", str(embedded_model_path()),
                "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port),
                "--n_threads", threads, "--n_threads_batch", threads]  # fmt: skip
     with log.open("wb") as out:
@@ -85,3 +96,16 @@ def model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModelServ
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="module")
+def assistant(
+    model_server: ModelServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Assistant]:
+    """An assistant with a blank memory (one per test module) whose model is the server's."""
+    settings = load_settings(
+        {"data_dir": str(tmp_path_factory.mktemp("remote")), "model": model_server.model,
+         "api_base": model_server.api_base}
+    )  # fmt: skip
+    with Assistant(settings=settings) as made:
+        yield made

@@ -4,30 +4,15 @@ sequences, streaming and cancellation, the mid-word and new-word rules of the lo
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from redline import Assistant
-from redline.config import load_settings
 from redline.predictors.base import Cancellation, Prompt, generate
 from redline.predictors.remote import LiteLLMPredictor
 from tests.remote.conftest import ALIAS, ModelServer
 
 UPDATE = "Hi all, quick update on the"
-
-
-@pytest.fixture(scope="module")
-def assistant(
-    model_server: ModelServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Assistant]:
-    """An assistant with a blank memory whose model is the server's."""
-    settings = load_settings(
-        {"data_dir": str(tmp_path_factory.mktemp("remote")), "model": model_server.model,
-         "api_base": model_server.api_base}
-    )  # fmt: skip
-    with Assistant(settings=settings) as made:
-        yield made
 
 
 @pytest.fixture(scope="module")

@@ -3,13 +3,8 @@ endpoint of the server, none through text completion."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from redline import Assistant
 from redline.agent.pairwise import FIRST, SECOND, Item, ModelJudge, Output
-from redline.config import load_settings
 from redline.predictors.base import Cancellation
 from tests.documents import NEWS
 from tests.remote.conftest import ModelServer
@@ -19,18 +14,6 @@ NOTES = (
     "Wednesday. Mei replaced the lamp and checked the alignment; the first runs look "
     "clean and the backlog should be cleared by Friday."
 )
-
-
-@pytest.fixture(scope="module")
-def assistant(
-    model_server: ModelServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Assistant]:
-    settings = load_settings(
-        {"data_dir": str(tmp_path_factory.mktemp("remote-drafts")), "model": model_server.model,
-         "api_base": model_server.api_base}
-    )  # fmt: skip
-    with Assistant(settings=settings) as made:
-        yield made
 
 
 class Requests:
