@@ -6,7 +6,7 @@ Real parts throughout: the embedded model, the SQLite store, the Textual pilot.
 from __future__ import annotations
 
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static
-from tui_support import make_app, wait_for
+from tui_support import make_app, showing, wait_for
 
 from redline.agent.prompts import BUILTIN, to_body, with_changes
 from redline.tui.prompts import ACTIVE_MARK, CompareScreen, Outcome, PromptsScreen
@@ -119,7 +119,7 @@ async def test_activate_a_stored_version_then_roll_back(data_dir) -> None:
 
 def comparing(app) -> bool:
     """Whether the comparison is on screen, its first pair shown."""
-    return isinstance(app.screen, CompareScreen) and app.screen.is_mounted
+    return showing(app, CompareScreen)
 
 
 async def observed(app, paragraphs=PARAGRAPHS) -> None:

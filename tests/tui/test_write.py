@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.widgets import Button, DataTable, Input, TextArea
-from tui_support import make_app, wait_for
+from tui_support import make_app, showing, wait_for
 
 from redline.tui.review import ReviewScreen
 from redline.tui.widgets.editor import SuggestingTextArea
@@ -72,7 +72,7 @@ async def test_draft_edited_learned_shown_in_preferences_and_deleted(data_dir) -
         editor = await write_source(app, pilot)
         await pilot.press("ctrl+t")
         await pilot.press("enter")  # the first task: summarize
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), 300)
+        await wait_for(pilot, lambda: showing(app, ReviewScreen), 300)
         review = app.screen
         draft = review.query_one("#draft", TextArea)
         draft.move_cursor((0, 0))
@@ -102,7 +102,7 @@ async def test_discard_forgets_what_was_just_learned(data_dir) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await write_source(app, pilot)
         await pilot.press("ctrl+t", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, ReviewScreen), 300)
+        await wait_for(pilot, lambda: showing(app, ReviewScreen), 300)
         review = app.screen
         review.query_one("#draft", TextArea).move_cursor((0, 0))
         await pilot.press(*"TL;DR: ", "ctrl+s")

@@ -27,3 +27,8 @@ async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float
             raise AssertionError(f"timed out waiting for the app; notifications: {shown}")
         await pilot.pause(0.05)
         await asyncio.sleep(0)
+
+
+def showing(app: RedlineApp, kind: type) -> bool:
+    """Whether a screen of ``kind`` is on top and mounted (its widgets can be queried)."""
+    return isinstance(app.screen, kind) and app.screen.is_mounted
