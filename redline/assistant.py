@@ -134,6 +134,7 @@ class Assistant:
         max_tokens: int | None = None,
         cancel: Any = None,
         typed_by_hand: bool = False,
+        phrases_only: bool = False,
     ) -> dict[str, Any]:
         """Like :meth:`complete`, with the flow's state: ``source`` (cache, phrases, model, none)
         and, when the model ran, the ``prompt`` it was given.
@@ -141,7 +142,9 @@ class Assistant:
         A face that sees each keystroke passes ``typed_by_hand`` when the text
         added since its last request was typed, not accepted: words of the last
         suggestion that arrive in one piece are otherwise read as accepted, and
-        the word after them as refused.
+        the word after them as refused. ``phrases_only`` never asks the model
+        (nor the embedder): a face whose models are still loading answers from
+        the cache and the user's phrases.
         """
         state = {
             "prefix": prefix,
@@ -150,6 +153,7 @@ class Assistant:
             "max_tokens": max_tokens or self.settings.max_tokens,
             "cancel": cancel,
             "typed_by_hand": typed_by_hand,
+            "phrases_only": phrases_only,
         }
         with self._lock:
             result = self._complete_flow().invoke(state)

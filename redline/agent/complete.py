@@ -6,9 +6,12 @@ it first, else the model spells it again from its start (token healing).
 
 recall_cache ─hit─▶ END
      │miss
-match_phrases ─the user's own phrase is certain─▶ finish ─▶ END
+match_phrases ─the user's own phrase is certain, or phrases only─▶ finish ─▶ END
      │otherwise
 gather_context ─▶ build_prompt ─▶ generate ─▶ finish ─▶ END
+
+With ``phrases_only`` (the language server while its models still load) the
+model is never asked: the user's likeliest phrase, however unsure, or nothing.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class CompleteState(TypedDict, total=False):
     max_tokens: int
     cancel: Cancellation | None
     typed_by_hand: bool  # the text since the last request came key by key: nothing was accepted
+    phrases_only: bool  # the model is not to be asked (it is not loaded yet)
     document: DocumentState
     phrases: PhraseModel
     phrase: Phrase | None
@@ -192,7 +196,9 @@ def build_complete_graph(deps: CompleteDeps) -> Any:
     )
     graph.add_conditional_edges(
         "match_phrases",
-        lambda s: "finish" if s.get("phrase") is not None else "gather_context",
+        lambda s: (
+            "finish" if s.get("phrase") is not None or s.get("phrases_only") else "gather_context"
+        ),
         ["finish", "gather_context"],
     )
     chain(graph, "gather_context", "build_prompt", "generate", "finish", END)

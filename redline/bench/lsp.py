@@ -7,6 +7,9 @@
   editor that asks when the user pauses), timed from the word's last
   ``didChange``; beside ``Assistant.complete_detail`` called directly with the
   same inputs in the same order, on a copy of the same memory;
+- the first suggestion: a fresh server over the same memory, a document
+  opened and an inline completion asked for until one comes, beside the
+  same server's spawn to the end of its model loading;
 - resident memory of both servers once loaded.
 """
 
@@ -58,6 +61,7 @@ class LspBench:
     sources: dict[str, int]  # how the server's answers were made
     rss_redline: int
     rss_bare: int
+    first: list[FirstSuggestion]  # fresh servers over the same memory
 
 
 def _message(body: dict[str, Any]) -> bytes:
@@ -124,9 +128,9 @@ def _keystrokes(targets: list[str]) -> list[tuple[str, str]]:
     ]
 
 
-async def start_client(command: list[str], env: dict[str, str]) -> tuple[Any, int]:
-    """A pygls client of a server spawned with ``command``, once its models have loaded;
-    with the server's resident memory then."""
+async def open_client(command: list[str], env: dict[str, str]) -> tuple[Any, asyncio.Event]:
+    """A pygls client of a server spawned with ``command``, initialized; with an event set
+    when the server's model loading ends (its ``$/progress`` end)."""
     from lsprotocol import types
     from pygls.lsp.client import LanguageClient
 
@@ -157,8 +161,65 @@ async def start_client(command: list[str], env: dict[str, str]) -> tuple[Any, in
     )
     await client.initialize_async(types.InitializeParams(capabilities=capabilities))
     client.initialized(types.InitializedParams())
+    return client, loaded
+
+
+async def start_client(command: list[str], env: dict[str, str]) -> tuple[Any, int]:
+    """A pygls client of a server spawned with ``command``, once its models have loaded;
+    with the server's resident memory then."""
+    client, loaded = await open_client(command, env)
     await asyncio.wait_for(loaded.wait(), LOAD_TIMEOUT)
     return client, _resident(client._server.pid) if client._server else 0
+
+
+@dataclass(frozen=True)
+class FirstSuggestion:
+    """A fresh server's first answer (seconds from spawning it)."""
+
+    seconds: float  # to the first non-empty inline suggestion
+    source: str  # what made it: phrases, cache, model
+    models_loaded: float  # to the end of its model loading
+
+
+async def time_first_suggestion(
+    command: list[str], env: dict[str, str], text: str
+) -> FirstSuggestion:
+    """Spawn the server, open a document holding ``text`` and ask for an inline completion
+    at its end every 50 ms until one is not empty; then wait for the models."""
+    from lsprotocol import types
+
+    uri = "file:///bench/first.md"
+    start = time.perf_counter()
+    client, loaded = await open_client(command, env)
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="markdown", version=1,
+                                                 text=text)
+        )
+    )  # fmt: skip
+    ask = types.InlineCompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri),
+        position=_end_position(text),
+        context=types.InlineCompletionContext(
+            trigger_kind=types.InlineCompletionTriggerKind.Invoked
+        ),
+    )
+    while time.perf_counter() - start < LOAD_TIMEOUT:
+        answer = await client.text_document_inline_completion_async(ask)
+        if answer is not None and answer.items and answer.items[0].insert_text:
+            break
+        await asyncio.sleep(0.05)
+    first = time.perf_counter() - start
+    stats = await client.protocol.send_request_async("redline/stats", {})
+    await asyncio.wait_for(loaded.wait(), LOAD_TIMEOUT)
+    models_loaded = time.perf_counter() - start
+    await stop_client(client)
+    return FirstSuggestion(first, stats._asdict()["last_completion"], models_loaded)
+
+
+def phrase_prefix(history: list[str]) -> str:
+    """The first words of the last text of ``history`` and a space: the user's phrases go on."""
+    return " ".join(history[-1].split()[:3]) + " "
 
 
 async def stop_client(client: Any) -> None:
@@ -277,6 +338,14 @@ def run_lsp_bench(
             start_bare.append(time_initialize(bare_command, env)[0])
             start_redline.append(time_initialize(redline_command, env)[0])
         rss_bare = time_initialize(bare_command, env)[1]
+        first = []
+        for run in range(starts):
+            data = Path(scratch) / f"first-{run}"
+            shutil.copytree(memory, data)
+            fresh = {**env, "REDLINE_DATA_DIR": str(data)}
+            first.append(
+                asyncio.run(time_first_suggestion(redline_command, fresh, phrase_prefix(history)))
+            )
 
         keystrokes = _keystrokes(targets)
         shutil.copytree(memory, Path(scratch) / "server")
@@ -287,7 +356,9 @@ def run_lsp_bench(
         direct, paths = _type_directly(
             replace(settings, data_dir=str(Path(scratch) / "direct")), keystrokes
         )
-    return LspBench(start_redline, start_bare, lsp, direct, paths, sources, rss_redline, rss_bare)
+    return LspBench(
+        start_redline, start_bare, lsp, direct, paths, sources, rss_redline, rss_bare, first
+    )
 
 
 def format_lsp_table(result: LspBench) -> Any:
@@ -318,6 +389,17 @@ def format_lsp_table(result: LspBench) -> Any:
         ratio(start_r, start_b),
         "≤ 1.2",
     )
+    if result.first:
+        first = percentile([f.seconds for f in result.first], 50)
+        loaded = percentile([f.models_loaded for f in result.first], 50)
+        table.add_row(
+            f"spawn → first suggestion ({runs})",
+            ms(first),
+            ms(loaded),
+            "spawn → models loaded",
+            ratio(first, loaded),
+            "≤ 3 s",
+        )
     direct = "Assistant.complete, same inputs"
     table.add_row(
         "didChange → completion p50", ms(lsp50), ms(dir50), direct, ratio(lsp50, dir50), ""
@@ -355,7 +437,10 @@ def format_lsp_table(result: LspBench) -> Any:
         ratio(result.rss_redline, result.rss_bare),
         "",
     )
-    table.caption = "server answers by source: " + ", ".join(
-        f"{source} {count}" for source, count in sorted(result.sources.items())
+    first_sources = sorted({f.source for f in result.first})
+    table.caption = (
+        "server answers by source: "
+        + ", ".join(f"{source} {count}" for source, count in sorted(result.sources.items()))
+        + (f"; first suggestions from: {', '.join(first_sources)}" if first_sources else "")
     )
     return table

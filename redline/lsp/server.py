@@ -7,6 +7,7 @@ import contextlib
 import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any, BinaryIO
 from urllib.parse import unquote
@@ -18,10 +19,11 @@ from pygls.workspace import TextDocument
 
 from redline import __version__
 from redline.config import Settings
-from redline.errors import InputError, ModelError, RedlineError
+from redline.errors import InputError, RedlineError
 from redline.lsp import actions, framing, inline
 from redline.lsp.engine import Engine
 from redline.lsp.observing import Observer
+from redline.lsp.progress import ProgressRelay, Report
 from redline.lsp.protocol import Edit, RedlineProtocol
 from redline.lsp.settings import MODEL_SETTINGS, LspSettings, merge_settings
 from redline.lsp.stats import EVENT, Retention, event_payload
@@ -32,8 +34,6 @@ STATS_REQUEST = "redline/stats"
 STATS_COMMAND = "redline.stats"
 # Seconds the server waits at shutdown for learning from the last edits.
 SHUTDOWN_GRACE = 10.0
-
-Reporter = Callable[[str, int], None]
 
 
 class RedlineServer(LanguageServer):
@@ -145,7 +145,7 @@ class RedlineServer(LanguageServer):
         framing.serve_tcp(self, host, port)
 
     @contextlib.asynccontextmanager
-    async def progress(self, title: str) -> AsyncIterator[Reporter]:
+    async def progress(self, title: str) -> AsyncIterator[Report]:
         """``$/progress`` around a block where the client shows it; yields a thread-safe report."""
         window = self.client_capabilities.window
         token = str(uuid.uuid4())
@@ -176,20 +176,24 @@ class RedlineServer(LanguageServer):
 
     # -- models and settings -----------------------------------------------------------
 
-    async def load_models(self, **changes: Any) -> None:
-        """(Re)load the Assistant in the background with ``$/progress``."""
+    def load_models(self, **changes: Any) -> None:
+        """(Re)load the Assistant now, in the background, with ``$/progress`` where shown.
+
+        Called from a notification's handler, so the opening of the memory is
+        queued before any request the client sends after it.
+        """
         self._shown.clear()
+        relay = ProgressRelay()
+        future = self.engine.reload(relay, **changes) if changes else self.engine.load(relay)
+        self.spawn(self._show_loading(future, relay))
+
+    async def _show_loading(self, future: Future[None], relay: ProgressRelay) -> None:
         async with self.progress("redline: loading models") as reporter:
-            future = (
-                self.engine.reload(reporter, **changes) if changes else self.engine.load(reporter)
-            )
+            relay.attach(reporter)
             try:
                 await asyncio.wrap_future(future)
             except RedlineError as exc:
                 self.report(exc)
-            except Exception as exc:  # a backend's own error: reported, the server goes on
-                self.engine.error = ModelError(f"the models could not be loaded: {exc}")
-                self.report(self.engine.error)
         if self.engine.error is None:
             self.log(f"models loaded ({self.engine.settings.model or 'embedded model'})")
 
@@ -268,14 +272,14 @@ def build_server(settings: Settings) -> RedlineServer:
 
     @server.feature(types.INITIALIZED)
     def _initialized(params: types.InitializedParams) -> None:
-        server.spawn(server.load_models())
+        server.load_models()
         server.spawn(server.sweep_forever())
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     def _configuration(params: types.DidChangeConfigurationParams) -> None:
         changes = server.apply_settings(params.settings, "workspace/didChangeConfiguration")
         if changes:
-            server.spawn(server.load_models(**changes))
+            server.load_models(**changes)
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def _opened(params: types.DidOpenTextDocumentParams) -> None:

@@ -6,6 +6,9 @@ A ``$/cancelRequest`` does the same for its own request. An answer computed
 for a document version that has changed since is dropped: the edit that
 changed it brings a request of its own.
 
+Until the models are loaded, a completion is answered from the cache and the
+user's phrases alone, at once: the first suggestion does not wait for them.
+
 Each document's last edit tells the agent how the newest text arrived: a
 single key is typing (an editor that asks only when the user pauses still
 sends every key), a longer insertion may be part of a suggestion accepted.
@@ -14,6 +17,7 @@ sends every key), a longer insertion may be part of a suggestion accepted.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -58,7 +62,9 @@ class Suggester:
         self._running[cursor.uri] = cancel
         try:
             keyed = self._keyed.get(cursor.uri, False)
-            detail = await self.engine.request(_complete, cursor, max_tokens, keyed, cancel)
+            detail = await self.engine.request(
+                _complete, cursor, max_tokens, keyed, cancel, self.engine.loaded, models=False
+            )
         except asyncio.CancelledError:
             cancel.cancel()
             self.last_outcome = "cancelled"
@@ -81,7 +87,12 @@ class Suggester:
 
 
 def _complete(
-    assistant: Any, cursor: Cursor, max_tokens: int | None, keyed: bool, cancel: Cancellation
+    assistant: Any,
+    cursor: Cursor,
+    max_tokens: int | None,
+    keyed: bool,
+    cancel: Cancellation,
+    loaded: threading.Event,
 ) -> dict[str, Any]:
     if cancel.cancelled:  # superseded while it waited for its turn
         return {"suggestion": "", "source": "none"}
@@ -92,4 +103,5 @@ def _complete(
         max_tokens=max_tokens,
         cancel=cancel,
         typed_by_hand=keyed,
+        phrases_only=not loaded.is_set(),  # the models still load: the user's phrases answer
     )

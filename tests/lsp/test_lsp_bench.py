@@ -1,13 +1,25 @@
-"""Start-up: both servers answer `initialize` over stdio, and nothing heavy is imported."""
+"""Start-up: both servers answer `initialize` over stdio, nothing heavy is imported, and the
+first suggestion does not wait for the models."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from redline.bench.lsp import BARE_SERVER, LspBench, format_lsp_table, time_initialize
+from redline.assistant import Assistant
+from redline.bench.lsp import (
+    BARE_SERVER,
+    FirstSuggestion,
+    LspBench,
+    format_lsp_table,
+    phrase_prefix,
+    time_first_suggestion,
+    time_initialize,
+)
+from tests.conftest import sample_texts
 
 HEAVY = ("torch", "sentence_transformers", "litellm", "llama_cpp", "transformers", "langgraph")
 
@@ -20,9 +32,27 @@ def test_both_servers_answer_initialize_and_the_table_shows_ratios(tmp_path: Pat
     assert bare_rss > 0 and redline_rss > 0
     assert not (tmp_path / "data").exists()  # initialize loads nothing, opens nothing
     paths = ["model", "cache"]
-    result = LspBench([redline], [bare], [0.2, 0.003], [0.2, 0.001], paths, {"model": 1}, 1, 1)
+    first = [FirstSuggestion(1.5, "phrases", 9.0)]
+    result = LspBench(
+        [redline], [bare], [0.2, 0.003], [0.2, 0.001], paths, {"model": 1}, 1, 1, first
+    )
     table = format_lsp_table(result)
-    assert table.row_count == 7 and "model 1" in str(table.caption)
+    assert table.row_count == 8 and "model 1" in str(table.caption)
+    assert "first suggestions from: phrases" in str(table.caption)
+
+
+def test_a_fresh_server_suggests_from_phrases_before_its_models_are_loaded(
+    tmp_path: Path,
+) -> None:
+    history = sample_texts()
+    with Assistant(data_dir=tmp_path / "data") as assistant:
+        for text in history:
+            assistant.observe_writing(text)
+    env = {**os.environ, "REDLINE_DATA_DIR": str(tmp_path / "data")}
+    command = [sys.executable, "-m", "redline", "lsp"]
+    first = asyncio.run(time_first_suggestion(command, env, phrase_prefix(history)))
+    assert first.source == "phrases", first
+    assert first.seconds < first.models_loaded, first
 
 
 def test_the_server_imports_no_model_library_before_the_first_request() -> None:
