@@ -115,10 +115,17 @@ class Assistant:
 
     def observe_writing(self, text: str, uri: str | None = None) -> None:
         """Add a piece of the user's own writing to their personal memory."""
-        if not isinstance(text, str):
-            raise InputError("observe_writing takes text (str)", "decode the file as UTF-8 first")
-        if self.learning:
-            self.writing.observe(text, uri)
+        self.observe_many([(text, uri)])
+
+    def observe_many(self, samples: list[tuple[str, str | None]]) -> int:
+        """Add pieces of writing, (text, uri) each, in one batch; returns the new passages.
+
+        A text too long to observe is refused before anything is stored.
+        """
+        for text, _ in samples:
+            if not isinstance(text, str):
+                raise InputError("observe takes text (str)", "decode the file as UTF-8 first")
+        return self.writing.observe_many(samples) if self.learning else 0
 
     def complete(
         self, prefix: str, suffix: str = "", uri: str | None = None, max_tokens: int | None = None
@@ -325,7 +332,10 @@ class Assistant:
             if self._predictor is not None:
                 self._predictor.close()
                 self._predictor = None
-            self.store.close()
+            try:
+                self.writing.index.flush()
+            finally:
+                self.store.close()
 
     def __enter__(self) -> Assistant:
         return self

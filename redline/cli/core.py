@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -65,26 +66,72 @@ def prose_files(paths: tuple[Path, ...]) -> list[Path]:
 @click.pass_obj
 def observe(obj: CliContext, paths: tuple[Path, ...]) -> None:
     """Add your own writing (files or folders of notes, mail, markdown) to your memory."""
-    from rich.progress import Progress
+    from redline.memory.passages import check_sample
 
     files = prose_files(paths)
-    skipped = added = 0
-    with obj.assistant() as assistant, Progress(console=error_console, transient=True) as bar:
-        task = bar.add_task("observing", total=len(files))
+    skipped = added = chars = 0
+    batch: list[tuple[str, str | None]] = []
+    with obj.assistant() as assistant, observe_progress() as bar:
+        task = bar.add_task("observing", total=len(files), passages=0)
+
+        def store() -> None:
+            nonlocal added
+            added += assistant.observe_many(batch)
+            bar.update(task, advance=len(batch), passages=added)
+            batch.clear()
+
         for path in files:
-            bar.update(task, description=f"observing {path.name}")
             try:
                 text = read_text_stream(path.read_bytes(), str(path))
-                before = assistant.store.passage_state()[0]
-                assistant.observe_writing(text, uri=path.resolve().as_uri())
-                added += assistant.store.passage_state()[0] - before
+                check_sample(text)
             except (InputError, OSError) as exc:
                 skipped += 1
+                bar.advance(task)
                 error_console.print(f"[yellow]skipped[/] {path}: {getattr(exc, 'message', exc)}")
-            bar.advance(task)
+                continue
+            batch.append((text, path.resolve().as_uri()))
+            chars += len(text)
+            if chars >= BATCH_CHARS:
+                store()
+                chars = 0
+        store()
     console.print(f"observed {len(files) - skipped} file(s), {added} new passage(s)")
     if skipped:
         sys.exit(1)
+
+
+# Files are embedded and stored in batches of about this many characters (some 60 passages):
+# one transaction and one index update each.
+BATCH_CHARS = 20_000
+
+
+def observe_progress() -> Any:
+    """A progress bar of files, with the passages stored, per second, and the time left."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+    from rich.text import Text
+
+    class PassageRate(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            stored, elapsed = task.fields.get("passages", 0), task.elapsed or 0.0
+            rate = f", {stored / elapsed:.0f}/s" if elapsed > 0 else ""
+            return Text(f"{stored:,} passages{rate}")
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        PassageRate(),
+        TimeRemainingColumn(),
+        console=error_console,
+        transient=True,
+    )
 
 
 @click.command()

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 import re
 
+from redline.errors import InputError
+
 # The longest text observed at a time: one mail, note or chapter, never a whole archive.
 MAX_SAMPLE_CHARS = 2_000_000
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def check_sample(text: str) -> None:
+    """Refuse a text too long to observe at once (InputError)."""
+    if len(text) > MAX_SAMPLE_CHARS:
+        raise InputError(
+            f"this text has {len(text):,} characters; redline observes at most "
+            f"{MAX_SAMPLE_CHARS:,} at a time",
+            "split it into smaller files (one per note, mail or chapter)",
+        )
 
 
 def paragraphs(text: str) -> list[str]:

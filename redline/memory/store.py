@@ -21,10 +21,10 @@ from redline.memory import private
 from redline.memory.migrations import MIGRATIONS, SCHEMA_VERSION
 from redline.memory.phrase_counts import (
     PHRASE_VERSION,
-    Tallies,
     counted_state,
     record_state,
     recount,
+    tallies_of,
     write_tallies,
 )
 
@@ -37,6 +37,16 @@ DATABASE_NAME = "redline.sqlite3"
 class Passage:
     id: int
     text: str
+
+
+@dataclass(frozen=True)
+class NewSample:
+    """A writing sample to store, with its passages not stored yet and their embeddings."""
+
+    text: str
+    uri: str | None
+    passages: list[str]
+    embeddings: np.ndarray
 
 
 # SQLite's primary result codes for a database it cannot read or write.
@@ -73,6 +83,20 @@ def damage(path: Path, exc: sqlite3.Error) -> StoreError | None:
     return None
 
 
+def _switch_to_wal(conn: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Put the database in WAL mode. Two processes opening a new database at once find it
+    locked here, and SQLite's busy timeout does not cover this pragma: try again a while."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def text_hash(text: str) -> str:
     """A hash of the text with whitespace and case normalised: the de-duplication key."""
     normal = " ".join(text.split()).casefold()
@@ -105,7 +129,7 @@ class Store:
         conn = private.connect(self.path)
         try:
             self._check(conn, existed)
-            conn.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(conn)
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute("PRAGMA foreign_keys=ON")
             self._migrate(conn)
@@ -167,44 +191,65 @@ class Store:
         uri: str | None,
         passages: list[str],
         embeddings: np.ndarray,
-        tallies: Tallies | None = None,
+        count_phrases: bool = False,
     ) -> list[int]:
-        """Store a writing sample and its new passages, and add its phrase ``tallies`` to the
-        stored counts where those are up to date; returns the new passage ids."""
+        """Store one writing sample and its new passages (see :meth:`add_samples`)."""
+        return self.add_samples([NewSample(text, uri, passages, embeddings)], count_phrases)
+
+    def add_samples(self, samples: list[NewSample], count_phrases: bool = True) -> list[int]:
+        """Store writing samples and their new passages in one transaction; returns the new
+        passage ids. A sample stored already is skipped with its passages.
+
+        With ``count_phrases`` the phrase counts grow by the samples stored, where
+        they are up to date (else they are recounted when next read).
+        """
         now = time.time()
         new_ids: list[int] = []
         with self.transaction() as conn:
-            samples, last_id = self._sample_state(conn)
-            in_step = counted_state(conn) == (samples, last_id, PHRASE_VERSION)
-            cursor = conn.execute(
-                "INSERT OR IGNORE INTO samples (uri, text, hash, created) VALUES (?, ?, ?, ?)",
-                (uri, text, text_hash(text), now),
-            )
-            if not cursor.rowcount:
-                return []
-            sample_id = cursor.lastrowid
-            if tallies is not None and in_step:
-                write_tallies(conn, tallies)
-                record_state(conn, samples + 1, sample_id)
-            for passage, vector in zip(passages, embeddings, strict=True):
+            samples_before, last_id = self._sample_state(conn)
+            in_step = counted_state(conn) == (samples_before, last_id, PHRASE_VERSION)
+            stored: list[str] = []
+            for sample in samples:
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO passages (sample_id, text, hash, embedding, created)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (
-                        sample_id,
-                        passage,
-                        text_hash(passage),
-                        np.asarray(vector, dtype=np.float32).tobytes(),
-                        now,
-                    ),
+                    "INSERT OR IGNORE INTO samples (uri, text, hash, created) VALUES (?, ?, ?, ?)",
+                    (sample.uri, sample.text, text_hash(sample.text), now),
                 )
-                if cursor.rowcount:
-                    new_ids.append(cursor.lastrowid)
+                if not cursor.rowcount:
+                    continue
+                last_id = cursor.lastrowid
+                stored.append(sample.text)
+                new_ids += self._insert_passages(conn, last_id, sample, now)
+            if count_phrases and in_step and stored:
+                write_tallies(conn, tallies_of(stored))
+                record_state(conn, samples_before + len(stored), last_id)
         return new_ids
+
+    @staticmethod
+    def _insert_passages(
+        conn: sqlite3.Connection, sample_id: int, sample: NewSample, now: float
+    ) -> list[int]:
+        ids = []
+        for passage, vector in zip(sample.passages, sample.embeddings, strict=True):
+            cursor = conn.execute(
+                "INSERT OR IGNORE INTO passages (sample_id, text, hash, embedding, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    sample_id,
+                    passage,
+                    text_hash(passage),
+                    np.asarray(vector, dtype=np.float32).tobytes(),
+                    now,
+                ),
+            )
+            if cursor.rowcount:
+                ids.append(cursor.lastrowid)
+        return ids
 
     def known_passages(self, passages: list[str]) -> set[str]:
         """Which of these passages are stored already (by their normalised hash)."""
         hashes = {text_hash(p): p for p in passages}
+        if not hashes:
+            return set()
         marks = ",".join("?" * len(hashes))
         rows = self.query(f"SELECT hash FROM passages WHERE hash IN ({marks})", tuple(hashes))
         return {hashes[h] for (h,) in rows}

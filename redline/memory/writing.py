@@ -6,12 +6,11 @@ import threading
 
 import numpy as np
 
-from redline.errors import InputError
 from redline.memory.embedder import Embedder
-from redline.memory.passages import MAX_SAMPLE_CHARS, split_passages
-from redline.memory.phrase_counts import StoredCounts, tallies_of
+from redline.memory.passages import check_sample, split_passages
+from redline.memory.phrase_counts import StoredCounts
 from redline.memory.phrases import PhraseModel
-from redline.memory.store import Passage, Store
+from redline.memory.store import NewSample, Passage, Store, text_hash
 from redline.memory.vector_index import VectorIndex
 
 
@@ -38,25 +37,41 @@ class WritingMemory:
         A sample seen before (same words, any whitespace or case) is skipped,
         and so is every passage already stored from another sample.
         """
-        if len(text) > MAX_SAMPLE_CHARS:
-            raise InputError(
-                f"this text has {len(text):,} characters; redline observes at most "
-                f"{MAX_SAMPLE_CHARS:,} at a time",
-                "split it into smaller files (one per note, mail or chapter)",
-            )
-        if not text.strip() or self.store.has_sample(text):
-            return 0
-        passages = split_passages(text)
-        known = self.store.known_passages(passages) if passages else set()
-        fresh = list(dict.fromkeys(p for p in passages if p not in known))
-        vectors = self.embedder.embed(fresh)
+        return self.observe_many([(text, uri)])
+
+    def observe_many(self, samples: list[tuple[str, str | None]]) -> int:
+        """Remember several pieces of writing, (text, uri) each, with one embedding batch, one
+        transaction and one index update; returns how many new passages they added.
+
+        A text too long to observe is refused (InputError) before anything is
+        stored: check each with :func:`check_sample` first to skip it instead.
+        """
+        new: dict[str, tuple[str, str | None]] = {}
+        for text, uri in samples:
+            check_sample(text)
+            key = text_hash(text)
+            if text.strip() and key not in new and not self.store.has_sample(text):
+                new[key] = (text, uri)
+        split = [(text, uri, split_passages(text)) for text, uri in new.values()]
+        known = self.store.known_passages([p for *_, passages in split for p in passages])
+        rows = [
+            (text, uri, list(dict.fromkeys(p for p in passages if p not in known)))
+            for text, uri, passages in split
+        ]
+        fresh = list(dict.fromkeys(p for *_, passages in rows for p in passages))
+        vectors = dict(zip(fresh, self.embedder.embed(fresh), strict=True))
         self.store.update_phrase_counts()  # once, for a memory of an older redline
-        ids = self.store.add_sample(text, uri, fresh, vectors, tallies_of([text]))
+        ids = self.store.add_samples(
+            [NewSample(text, uri, passages, self._vectors(vectors, passages))
+             for text, uri, passages in rows]
+        )  # fmt: skip
         if ids:
-            by_text = {p: v for p, v in zip(fresh, vectors, strict=True)}
-            rows = self.store.passages(ids)
-            self.index.add(ids, np.vstack([by_text[p.text] for p in rows]))
+            self.index.add(ids, self._vectors(vectors, [p.text for p in self.store.passages(ids)]))
         return len(ids)
+
+    def _vectors(self, by_text: dict[str, np.ndarray], passages: list[str]) -> np.ndarray:
+        rows = [by_text[p] for p in passages]
+        return np.array(rows, dtype=np.float32).reshape(len(rows), self.embedder.dimension)
 
     def _nearest(self, text: str, k: int) -> list[int]:
         """Ids of the ``k`` passages closest in meaning to ``text``, best first."""

@@ -57,6 +57,29 @@ def test_counts_grow_with_each_sample_and_equal_a_recount(observed: Path) -> Non
         store.close()
 
 
+def test_a_batch_counts_each_new_sample_once_as_one_by_one_does(
+    observed: Path, tmp_path: Path, embedder: Embedder
+) -> None:
+    texts = sample_texts()
+    store = Store(tmp_path / "batch")
+    try:
+        memory = WritingMemory(store, embedder)
+        first = memory.observe(texts[0])
+        # A sample stored already, and one twice in the batch, are each stored once.
+        batch = [(text, f"file:///{i}.md") for i, text in enumerate(texts)] + [(texts[1], None)]
+        assert memory.observe_many(batch) == store.passage_state()[0] - first > 0
+        assert not store.update_phrase_counts()  # in step: nothing to recount
+        one_by_one = Store(observed)
+        try:
+            assert tables(store) == tables(one_by_one)
+            assert store.sample_count() == one_by_one.sample_count() == len(texts)
+        finally:
+            one_by_one.close()
+        assert memory.index.sync().ntotal == store.passage_state()[0]
+    finally:
+        store.close()
+
+
 def test_a_new_process_reads_the_counts_and_continues_as_a_model_in_memory(
     observed: Path, embedder: Embedder
 ) -> None:

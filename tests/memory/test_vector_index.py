@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from redline.memory.store import Store
-from redline.memory.vector_index import VectorIndex
+from redline.memory.vector_index import WRITE_ALWAYS_ROWS, VectorIndex
 
 DIM = 8
 
@@ -186,3 +186,23 @@ def test_file_is_replaced_atomically(store: Store) -> None:
     leftovers = [p.name for p in Path(store.data_dir).iterdir() if p.name.endswith(".tmp")]
     assert leftovers == []
     assert faiss.read_index(str(index.path)).ntotal == 4
+
+
+def test_a_big_index_is_rewritten_after_a_tenth_more_rows_or_at_flush(store: Store) -> None:
+    add_rows(store, "archive", WRITE_ALWAYS_ROWS, seed=3)
+    index = index_for(store)
+    assert index.sync().ntotal == WRITE_ALWAYS_ROWS and index.rebuilds == 1
+    ids, rows = add_rows(store, "note", 5, seed=4)
+    index.add(ids, rows)
+    assert index.search(rows[0], 1)[0][0] == ids[0]  # served from memory
+    assert faiss.read_index(str(index.path)).ntotal == WRITE_ALWAYS_ROWS  # the file waits
+    other = index_for(store)  # another process: the file disagrees with the store
+    assert other.search(rows[0], 1)[0][0] == ids[0] and other.rebuilds == 1
+    index.flush()
+    assert faiss.read_index(str(index.path)).ntotal == WRITE_ALWAYS_ROWS + 5
+    ids, rows = add_rows(store, "chapter", WRITE_ALWAYS_ROWS // 10, seed=5)
+    index.add(ids, rows)  # 1,000 rows: not yet a tenth of the 10,005 in the file
+    assert faiss.read_index(str(index.path)).ntotal == WRITE_ALWAYS_ROWS + 5
+    ids, rows = add_rows(store, "page", 1, seed=6)
+    index.add(ids, rows)
+    assert faiss.read_index(str(index.path)).ntotal == store.passage_state()[0]

@@ -11,8 +11,9 @@ import pytest
 
 from redline.errors import InputError
 from redline.memory.embedder import Embedder
+from redline.memory.passages import MAX_SAMPLE_CHARS
 from redline.memory.store import Store
-from redline.memory.writing import MAX_SAMPLE_CHARS, WritingMemory
+from redline.memory.writing import WritingMemory
 
 BREAD = (
     "Baking sourdough bread at home takes patience: feed the starter the night before, "
