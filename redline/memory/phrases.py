@@ -13,7 +13,7 @@ the user writes it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -109,7 +109,8 @@ class PhraseModel:
             total = sum(followers.values())
             if total < min_support:
                 continue
-            scores = {t: self._smoothed(history, n, t) for t in followers}
+            smoothed = self._smoother(history, n)
+            scores = {t: smoothed(t) for t in followers}
             token = max(scores, key=lambda t: (scores[t], followers[t]))
             share = scores[token] / sum(scores.values()) if partial else scores[token]
             return token, share, total
@@ -129,16 +130,22 @@ class PhraseModel:
         word = max(words, key=lambda w: (words[w], -len(w)))
         return word, words[word] / total, total
 
-    def _smoothed(self, history: list[str], n: int, token: str) -> float:
-        """P(token | last n tokens), Witten-Bell interpolated with the shorter contexts."""
-        probability = 0.0
+    def _smoother(self, history: list[str], n: int) -> Callable[[str], float]:
+        """P(token | last n tokens), Witten-Bell interpolated with the shorter contexts: each
+        context's total is summed once, however many tokens are scored."""
+        levels = []
         for k in range(1, n + 1):
             followers = self.source.followers(tuple(history[-k:]))
-            if not followers:
-                continue
-            total, kinds = sum(followers.values()), len(followers)
-            probability = (followers.get(token, 0) + kinds * probability) / (total + kinds)
-        return probability
+            if followers:
+                levels.append((followers, sum(followers.values()), len(followers)))
+
+        def smoothed(token: str) -> float:
+            probability = 0.0
+            for followers, total, kinds in levels:
+                probability = (followers.get(token, 0) + kinds * probability) / (total + kinds)
+            return probability
+
+        return smoothed
 
     def next_words(self, text: str) -> dict[str, float]:
         """What the user wrote next after the end of ``text`` (a finished word or whitespace).

@@ -110,6 +110,8 @@ class Store:
         self.data_dir = Path(data_dir)
         self.path = self.data_dir / DATABASE_NAME
         self._lock = threading.RLock()
+        self._commits = 0  # write transactions of this connection
+        self._states: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {}
         with self._reporting():
             self._conn = self._open()
 
@@ -173,8 +175,11 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """A write transaction: committed as a whole, or not at all."""
         with self._lock, self._reporting(), self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            yield self._conn
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+                yield self._conn
+            finally:
+                self._commits += 1
 
     def query(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock, self._reporting():
@@ -289,8 +294,21 @@ class Store:
 
     def passage_state(self) -> tuple[int, int]:
         """(row count, largest id): changes whenever any process adds or deletes a passage."""
-        count, largest = self.query("SELECT count(*), coalesce(max(id), 0) FROM passages")[0]
-        return count, largest
+        return self._table_state("passages")
+
+    def _table_state(self, table: str) -> tuple[int, int]:
+        """(row count, largest id) of a table, counted again only after a commit (of any
+        process's): counting 100,000 rows takes milliseconds, every keystroke asks."""
+        with self._lock, self._reporting():
+            mark = (self._conn.execute("PRAGMA data_version").fetchone()[0], self._commits)
+            cached = self._states.get(table)
+            if cached is not None and cached[0] == mark:
+                return cached[1]
+            state = self._conn.execute(
+                f"SELECT count(*), coalesce(max(id), 0) FROM {table}"
+            ).fetchone()
+            self._states[table] = (mark, state)
+            return state
 
     def samples_after(self, sample_id: int) -> list[tuple[int, str]]:
         """(id, text) of the writing samples stored after ``sample_id``, oldest first."""
@@ -301,8 +319,7 @@ class Store:
 
     def sample_state(self) -> tuple[int, int]:
         """(row count, largest id) of the writing samples."""
-        with self._lock, self._reporting():
-            return self._sample_state(self._conn)
+        return self._table_state("samples")
 
     @staticmethod
     def _sample_state(conn: sqlite3.Connection) -> tuple[int, int]:
