@@ -179,6 +179,7 @@ class FirstSuggestion:
     seconds: float  # to the first non-empty inline suggestion
     source: str  # what made it: phrases, cache, model
     models_loaded: float  # to the end of its model loading
+    resident: int  # the server's resident memory then (bytes)
 
 
 async def time_first_suggestion(
@@ -213,8 +214,9 @@ async def time_first_suggestion(
     stats = await client.protocol.send_request_async("redline/stats", {})
     await asyncio.wait_for(loaded.wait(), LOAD_TIMEOUT)
     models_loaded = time.perf_counter() - start
+    resident = _resident(client._server.pid) if client._server else 0
     await stop_client(client)
-    return FirstSuggestion(first, stats._asdict()["last_completion"], models_loaded)
+    return FirstSuggestion(first, stats._asdict()["last_completion"], models_loaded, resident)
 
 
 def phrase_prefix(history: list[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
@@ -178,6 +179,44 @@ def bench_lsp_command(obj: CliContext, starts: int, big: bool) -> None:
     with error_console.status("starting servers, then typing the sample through `redline lsp` ..."):
         result = run_lsp_bench(obj.settings(), history=texts[:6], targets=texts[6:], starts=starts)
     console.print(format_lsp_table(result))
+
+
+def _sizes(context: Any, param: Any, value: str) -> tuple[int, ...]:
+    try:
+        sizes = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        raise click.BadParameter("a comma-separated list of passage counts: 1000,10000") from None
+    if not sizes or min(sizes) < 10:
+        raise click.BadParameter("each size is at least 10 passages")
+    return sizes
+
+
+@bench.command("scale")
+@click.option(
+    "--sizes",
+    default="1000,10000,100000",
+    show_default=True,
+    callback=_sizes,
+    help="Memory sizes in passages, comma-separated; one memory grows through them.",
+)
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep the grown memory in this folder (a later run grows it further).",
+)
+@click.pass_obj
+def bench_scale_command(obj: CliContext, sizes: tuple[int, ...], keep: Path | None) -> None:
+    """Observe speed, disk, first suggestion, completion, retrieval and memory as a memory of
+    generated writing grows; the smallest size is the baseline."""
+    from redline.bench.scale import format_scale_table, run_scale_bench
+
+    rows = []
+    with error_console.status("growing a memory of generated notes ...") as status:
+        for row in run_scale_bench(obj.settings(), sizes, keep):
+            rows.append(row)
+            error_console.print(f"measured at {row.passages:,} passages")
+            status.update("growing the memory further ...")
+    console.print(format_scale_table(rows))
 
 
 @bench.command("spo")

@@ -32,7 +32,7 @@ def test_both_servers_answer_initialize_and_the_table_shows_ratios(tmp_path: Pat
     assert bare_rss > 0 and redline_rss > 0
     assert not (tmp_path / "data").exists()  # initialize loads nothing, opens nothing
     paths = ["model", "cache"]
-    first = [FirstSuggestion(1.5, "phrases", 9.0)]
+    first = [FirstSuggestion(1.5, "phrases", 9.0, 1)]
     result = LspBench(
         [redline], [bare], [0.2, 0.003], [0.2, 0.001], paths, {"model": 1}, 1, 1, first
     )
