@@ -21,6 +21,26 @@ StateSource = Callable[[], tuple[int, int]]
 log = logging.getLogger(__name__)
 # Up to this many rows (15 MB) the index file is rewritten whenever rows are added.
 WRITE_ALWAYS_ROWS = 10_000
+# From this many rows on, the index keeps its vectors in half precision: at 100,000 passages
+# a search takes 9.5 ms against 18.3 ms exact, in 74 MiB against 147, and finds 99.8% of
+# the exact 8 nearest (`redline bench scale`'s memory, 50 queries). Below it, exact search
+# costs under 4 ms.
+HALF_PRECISION_ROWS = 20_000
+
+
+def index_for(dimension: int, rows: int) -> faiss.IndexIDMap2:
+    """An empty index of the kind for ``rows`` rows: exact, or half precision from
+    :data:`HALF_PRECISION_ROWS` on (both inner product over normalised vectors)."""
+    if rows < HALF_PRECISION_ROWS:
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+    half = faiss.IndexScalarQuantizer(
+        dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
+    )
+    return faiss.IndexIDMap2(half)
+
+
+def _half_precision(index: faiss.IndexIDMap2) -> bool:
+    return isinstance(faiss.downcast_index(index.index), faiss.IndexScalarQuantizer)
 
 
 def read_index(path: Path, dimension: int) -> faiss.IndexIDMap2 | str:
@@ -37,9 +57,10 @@ def read_index(path: Path, dimension: int) -> faiss.IndexIDMap2 | str:
 
 
 def agrees(index: faiss.IndexIDMap2, state: tuple[int, int]) -> bool:
-    """Whether the index holds as many rows as the store, up to the same largest id."""
+    """Whether the index holds as many rows as the store, up to the same largest id, in the
+    precision for that many."""
     count, largest = state
-    if index.ntotal != count:
+    if index.ntotal != count or _half_precision(index) != (count >= HALF_PRECISION_ROWS):
         return False
     return count == 0 or int(faiss.vector_to_array(index.id_map).max()) == largest
 
@@ -51,13 +72,16 @@ def file_problem(path: Path, dimension: int, state: tuple[int, int]) -> str | No
     index = read_index(path, dimension)
     if isinstance(index, str):
         return index
+    if index.ntotal == state[0] and not agrees(index, state):
+        return f"out of date: {state[0]} vectors in the precision of another size"
     if not agrees(index, state):
         return f"out of date: {index.ntotal} vectors for {state[0]} rows"
     return None
 
 
 class VectorIndex:
-    """``IndexIDMap2(IndexFlatIP)`` over normalised vectors, ids equal to row ids.
+    """An ``IndexIDMap2`` over normalised vectors, ids equal to row ids: exact inner product,
+    or half precision from :data:`HALF_PRECISION_ROWS` rows on (:func:`index_for`).
 
     The index file is a cache: it is written atomically, checked against the
     store's row count and largest id before every search, and rebuilt from
@@ -75,9 +99,6 @@ class VectorIndex:
         self._unwritten = 0  # rows in memory, not in the file yet
         self.rebuilds = 0
 
-    def _empty(self) -> faiss.IndexIDMap2:
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
-
     def sync(self) -> faiss.IndexIDMap2:
         """The index, loaded or rebuilt so that it holds exactly the store's rows."""
         with self._lock:
@@ -94,7 +115,7 @@ class VectorIndex:
 
     def _rebuild(self) -> faiss.IndexIDMap2:
         ids, vectors = self._rows()
-        index = self._empty()
+        index = index_for(self.dimension, len(ids))
         if len(ids):
             index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
         self.rebuilds += 1

@@ -9,7 +9,12 @@ import numpy as np
 import pytest
 
 from redline.memory.store import Store
-from redline.memory.vector_index import WRITE_ALWAYS_ROWS, VectorIndex
+from redline.memory.vector_index import (
+    HALF_PRECISION_ROWS,
+    WRITE_ALWAYS_ROWS,
+    VectorIndex,
+    file_problem,
+)
 
 DIM = 8
 
@@ -206,3 +211,24 @@ def test_a_big_index_is_rewritten_after_a_tenth_more_rows_or_at_flush(store: Sto
     ids, rows = add_rows(store, "page", 1, seed=6)
     index.add(ids, rows)
     assert faiss.read_index(str(index.path)).ntotal == store.passage_state()[0]
+
+
+def test_past_a_size_the_index_keeps_half_precision_and_finds_the_same_rows(
+    store: Store,
+) -> None:
+    ids, rows = add_rows(store, "archive", HALF_PRECISION_ROWS - 1, seed=7)
+    index = index_for(store)
+    exact = [index.search(row, 1)[0][0] for row in rows[:20]]
+    assert exact == ids[:20] and index.rebuilds == 1
+    more, extra = add_rows(store, "note", 2, seed=8)
+    index.add(more, extra)  # past the size: rebuilt in half precision at the next search
+    assert [index.search(row, 1)[0][0] for row in rows[:20]] == exact
+    assert index.search(extra[0], 1)[0][0] == more[0] and index.rebuilds == 2
+    on_disk = faiss.read_index(str(index.path))
+    assert isinstance(faiss.downcast_index(on_disk.index), faiss.IndexScalarQuantizer)
+    assert file_problem(index.path, DIM, store.passage_state()) is None
+    flat = faiss.IndexIDMap2(faiss.IndexFlatIP(DIM))  # the right rows, in the other precision
+    row_ids, vectors = store.passage_vectors()
+    flat.add_with_ids(vectors, row_ids)
+    faiss.write_index(flat, str(index.path))
+    assert "precision" in (file_problem(index.path, DIM, store.passage_state()) or "")
